@@ -1,0 +1,227 @@
+//! Small safe-ish wrappers over DuckDB's C API (through `libduckdb-sys`).
+//!
+//! The `duckdb` crate's `VTab`/`VScalar` traits hide the parts of the C API this extension
+//! needs (local init state for parallel scans, projection pushdown, LIST named parameters,
+//! the client context's file system, per-row NULL handling on flattened vectors), so the
+//! DuckDB layer talks to the C API directly through these helpers. Everything here is about
+//! memory layout and ownership; no CloudFront knowledge lives in this module.
+
+use std::ffi::{c_char, c_void, CStr, CString};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use libduckdb_sys as ffi;
+
+/// Owned `duckdb_logical_type`, destroyed on drop.
+pub struct LogicalType(pub ffi::duckdb_logical_type);
+
+impl LogicalType {
+    pub fn new(id: ffi::DUCKDB_TYPE) -> Self {
+        Self(unsafe { ffi::duckdb_create_logical_type(id) })
+    }
+    pub fn varchar() -> Self {
+        Self::new(ffi::DUCKDB_TYPE_DUCKDB_TYPE_VARCHAR)
+    }
+    pub fn boolean() -> Self {
+        Self::new(ffi::DUCKDB_TYPE_DUCKDB_TYPE_BOOLEAN)
+    }
+    pub fn integer() -> Self {
+        Self::new(ffi::DUCKDB_TYPE_DUCKDB_TYPE_INTEGER)
+    }
+    pub fn bigint() -> Self {
+        Self::new(ffi::DUCKDB_TYPE_DUCKDB_TYPE_BIGINT)
+    }
+    pub fn double() -> Self {
+        Self::new(ffi::DUCKDB_TYPE_DUCKDB_TYPE_DOUBLE)
+    }
+    pub fn list(child: &LogicalType) -> Self {
+        Self(unsafe { ffi::duckdb_create_list_type(child.0) })
+    }
+    /// A STRUCT with the given member names and types.
+    pub fn structure(members: &[(&str, LogicalType)]) -> Self {
+        let names: Vec<CString> = members.iter().map(|(n, _)| cstring(n)).collect();
+        let mut name_ptrs: Vec<*const c_char> = names.iter().map(|n| n.as_ptr()).collect();
+        let mut types: Vec<ffi::duckdb_logical_type> = members.iter().map(|(_, t)| t.0).collect();
+        Self(unsafe { ffi::duckdb_create_struct_type(types.as_mut_ptr(), name_ptrs.as_mut_ptr(), members.len() as u64) })
+    }
+}
+
+impl Drop for LogicalType {
+    fn drop(&mut self) {
+        unsafe { ffi::duckdb_destroy_logical_type(&mut self.0) }
+    }
+}
+
+/// A C string for the C API; interior NULs (never present in our own names) are replaced.
+pub fn cstring(s: &str) -> CString {
+    CString::new(s.replace('\0', " ")).unwrap_or_default()
+}
+
+/// Runs a callback body so that neither a Rust panic nor an error crosses the FFI boundary:
+/// both become the message handed to `report` (which sets a DuckDB error on the info object).
+pub fn guard(report: impl FnOnce(&str), body: impl FnOnce() -> Result<(), String>) {
+    let outcome = catch_unwind(AssertUnwindSafe(body));
+    match outcome {
+        Ok(Ok(())) => {}
+        Ok(Err(message)) => report(&message),
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_string());
+            report(&format!("cloudfront: internal error (please report): {what}"));
+        }
+    }
+}
+
+/// Reads the bytes of a `duckdb_string_t` (inlined when 12 bytes or shorter).
+///
+/// # Safety
+/// `s` must point at a valid `duckdb_string_t` whose data outlives the returned slice.
+#[inline]
+pub unsafe fn string_bytes<'a>(s: *const ffi::duckdb_string_t) -> &'a [u8] {
+    let len = (*s).value.inlined.length as usize;
+    if len <= 12 {
+        std::slice::from_raw_parts((*s).value.inlined.inlined.as_ptr() as *const u8, len)
+    } else {
+        std::slice::from_raw_parts((*s).value.pointer.ptr as *const u8, len)
+    }
+}
+
+/// Read access to one flat input vector (the C API flattens scalar-function inputs).
+#[derive(Clone, Copy)]
+pub struct InVector {
+    data: *const c_void,
+    validity: *const u64,
+}
+
+impl InVector {
+    /// A placeholder that is never read (fills unused argument slots).
+    pub const fn empty() -> Self {
+        Self { data: std::ptr::null(), validity: std::ptr::null() }
+    }
+    /// # Safety
+    /// `v` must be a valid flat vector for the duration of use.
+    pub unsafe fn new(v: ffi::duckdb_vector) -> Self {
+        Self { data: ffi::duckdb_vector_get_data(v), validity: ffi::duckdb_vector_get_validity(v) }
+    }
+    #[inline]
+    pub fn is_valid(&self, row: usize) -> bool {
+        self.validity.is_null() || unsafe { (*self.validity.add(row / 64) >> (row % 64)) & 1 == 1 }
+    }
+    /// VARCHAR value of `row`, None for NULL.
+    #[inline]
+    pub fn str(&self, row: usize) -> Option<&[u8]> {
+        if !self.is_valid(row) {
+            return None;
+        }
+        Some(unsafe { string_bytes((self.data as *const ffi::duckdb_string_t).add(row)) })
+    }
+    #[inline]
+    pub fn i32(&self, row: usize) -> Option<i32> {
+        self.is_valid(row).then(|| unsafe { *(self.data as *const i32).add(row) })
+    }
+    #[inline]
+    pub fn i64(&self, row: usize) -> Option<i64> {
+        self.is_valid(row).then(|| unsafe { *(self.data as *const i64).add(row) })
+    }
+}
+
+/// Write access to an output vector of a known type.
+pub struct OutVector {
+    pub vector: ffi::duckdb_vector,
+    data: *mut c_void,
+    validity: *mut u64,
+}
+
+impl OutVector {
+    /// # Safety
+    /// `v` must be a valid writable vector with room for every row written.
+    pub unsafe fn new(v: ffi::duckdb_vector) -> Self {
+        Self { vector: v, data: ffi::duckdb_vector_get_data(v), validity: std::ptr::null_mut() }
+    }
+    #[inline]
+    pub fn set_null(&mut self, row: usize) {
+        unsafe {
+            if self.validity.is_null() {
+                ffi::duckdb_vector_ensure_validity_writable(self.vector);
+                self.validity = ffi::duckdb_vector_get_validity(self.vector);
+            }
+            *self.validity.add(row / 64) &= !(1u64 << (row % 64));
+        }
+    }
+    #[inline]
+    pub fn set_str(&mut self, row: usize, value: &[u8]) {
+        unsafe {
+            ffi::duckdb_vector_assign_string_element_len(self.vector, row as u64, value.as_ptr() as *const c_char, value.len() as u64)
+        }
+    }
+    #[inline]
+    pub fn set<T: Copy>(&mut self, row: usize, value: T) {
+        unsafe { *(self.data as *mut T).add(row) = value }
+    }
+    /// Writes `value` or NULL.
+    #[inline]
+    pub fn set_opt<T: Copy>(&mut self, row: usize, value: Option<T>) {
+        match value {
+            Some(v) => self.set(row, v),
+            None => self.set_null(row),
+        }
+    }
+    /// The `i`-th child of a STRUCT vector.
+    pub fn struct_child(&self, i: usize) -> OutVector {
+        unsafe { OutVector::new(ffi::duckdb_struct_vector_get_child(self.vector, i as u64)) }
+    }
+}
+
+/// Owned `duckdb_value`, destroyed on drop.
+pub struct Value(pub ffi::duckdb_value);
+
+impl Value {
+    pub fn is_null(&self) -> bool {
+        self.0.is_null() || unsafe { ffi::duckdb_is_null_value(self.0) }
+    }
+    /// The value rendered as text (DuckDB's cast to VARCHAR).
+    pub fn to_text(&self) -> String {
+        unsafe {
+            let p = ffi::duckdb_get_varchar(self.0);
+            if p.is_null() {
+                return String::new();
+            }
+            let s = CStr::from_ptr(p).to_string_lossy().into_owned();
+            ffi::duckdb_free(p as *mut c_void);
+            s
+        }
+    }
+    pub fn to_bool(&self) -> bool {
+        unsafe { ffi::duckdb_get_bool(self.0) }
+    }
+    pub fn to_i64(&self) -> i64 {
+        unsafe { ffi::duckdb_get_int64(self.0) }
+    }
+    /// Type id of the value (`DUCKDB_TYPE_*`).
+    pub fn type_id(&self) -> ffi::DUCKDB_TYPE {
+        unsafe {
+            // The returned type is owned by the value; it must not be destroyed.
+            ffi::duckdb_get_type_id(ffi::duckdb_get_value_type(self.0))
+        }
+    }
+    /// Elements of a LIST value as owned values; None when the value is not a list.
+    pub fn list_items(&self) -> Option<Vec<Value>> {
+        unsafe {
+            if self.type_id() != ffi::DUCKDB_TYPE_DUCKDB_TYPE_LIST {
+                return None;
+            }
+            let n = ffi::duckdb_get_list_size(self.0);
+            Some((0..n).map(|i| Value(ffi::duckdb_get_list_child(self.0, i))).collect())
+        }
+    }
+}
+
+impl Drop for Value {
+    fn drop(&mut self) {
+        if !self.0.is_null() {
+            unsafe { ffi::duckdb_destroy_value(&mut self.0) }
+        }
+    }
+}

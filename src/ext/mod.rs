@@ -1,0 +1,7 @@
+//! The thin DuckDB layer: C API glue, scalar and table function registration, playbook
+//! installation. CloudFront knowledge lives in `crate::format` and `crate::hunt`.
+
+pub mod capi;
+pub mod entry;
+pub mod scalar;
+pub mod version;

@@ -1,0 +1,23 @@
+//! `cloudfront`: a DuckDB extension for reading and hunting in Amazon CloudFront logs.
+//!
+//! Layout: `format` is the pure-Rust CloudFront log format (no DuckDB), `hunt` the pure-Rust
+//! hunting primitives, `ext` the DuckDB glue. This file only registers things.
+
+pub mod ext;
+
+use libduckdb_sys as ffi;
+
+/// Entry point DuckDB looks up when loading `cloudfront.duckdb_extension`.
+///
+/// # Safety
+/// Called by DuckDB with valid `info` and `access` pointers.
+#[no_mangle]
+pub unsafe extern "C" fn cloudfront_init_c_api(
+    info: ffi::duckdb_extension_info,
+    access: *const ffi::duckdb_extension_access,
+) -> bool {
+    ext::entry::load(info, access, |_db, con| {
+        ext::version::register_version(con)?;
+        Ok(())
+    })
+}
