@@ -4,6 +4,7 @@
 //! hunting primitives, `ext` the DuckDB glue. This file only registers things.
 
 pub mod ext;
+pub mod format;
 
 use libduckdb_sys as ffi;
 
@@ -18,6 +19,7 @@ pub unsafe extern "C" fn cloudfront_init_c_api(
 ) -> bool {
     ext::entry::load(info, access, |_db, con| {
         ext::version::register_version(con)?;
+        ext::read_cloudfront::register_read_cloudfront(con)?;
         Ok(())
     })
 }

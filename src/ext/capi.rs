@@ -150,14 +150,24 @@ impl OutVector {
             *self.validity.add(row / 64) &= !(1u64 << (row % 64));
         }
     }
+    /// Undoes an earlier `set_null` of a row that is being rewritten (skipped bad lines reuse
+    /// their row slot).
+    #[inline]
+    fn mark_valid(&mut self, row: usize) {
+        if !self.validity.is_null() {
+            unsafe { *self.validity.add(row / 64) |= 1u64 << (row % 64) }
+        }
+    }
     #[inline]
     pub fn set_str(&mut self, row: usize, value: &[u8]) {
+        self.mark_valid(row);
         unsafe {
             ffi::duckdb_vector_assign_string_element_len(self.vector, row as u64, value.as_ptr() as *const c_char, value.len() as u64)
         }
     }
     #[inline]
     pub fn set<T: Copy>(&mut self, row: usize, value: T) {
+        self.mark_valid(row);
         unsafe { *(self.data as *mut T).add(row) = value }
     }
     /// Writes `value` or NULL.

@@ -5,3 +5,5 @@ pub mod capi;
 pub mod entry;
 pub mod scalar;
 pub mod version;
+pub mod files;
+pub mod read_cloudfront;

@@ -1,0 +1,88 @@
+# cloudfront DuckDB extension.
+#   make            build build/release/cloudfront.duckdb_extension
+#   make test       every test (cargo, SQL-logic on DuckDB 1.5.6 and 2.0.x, shell smoke, clients)
+#   make hunt       the main job: hunt through LOGS (or a generated sample day)
+#   make bench      reader, scalar and decompression benchmarks
+# Targets `configure`, `debug`, `release`, `test_debug`, `test_release`, `clean` are the ones the
+# community-extensions CI calls for C API extensions.
+
+EXTENSION_NAME := cloudfront
+CAPI_VERSION   := v1.5.6
+PYTHON         ?= python3
+CARGO          ?= cargo
+VENV           := .venv
+VENV156        := .venv-duckdb156
+PY             := $(VENV)/bin/python
+PY156          := $(VENV156)/bin/python
+DUCKDB_SHELL   := $(VENV)/bin/duckdb
+RELEASE_EXT    := build/release/$(EXTENSION_NAME).duckdb_extension
+DEBUG_EXT      := build/debug/$(EXTENSION_NAME).duckdb_extension
+CFGEN          := target/release/cfgen
+UV             := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+
+.PHONY: all release debug configure venv test test_release test_debug test_rust test_sql test_shell \
+        test_python clean bench hunt eval fuzz cfgen
+
+all: release
+
+# ---------------------------------------------------------------------------------------- build
+release:
+	$(CARGO) build --release --lib
+	$(PYTHON) scripts/extension_metadata.py target/release/lib$(EXTENSION_NAME).so $(RELEASE_EXT) --capi-version $(CAPI_VERSION)
+
+debug:
+	$(CARGO) build --lib
+	$(PYTHON) scripts/extension_metadata.py target/debug/lib$(EXTENSION_NAME).so $(DEBUG_EXT) --capi-version $(CAPI_VERSION)
+
+cfgen:
+	$(CARGO) build --release -p cfgen
+
+# ------------------------------------------------------------------------- python environments
+# Two environments managed by uv from pinned requirement files: DuckDB 2.0.x (Python) with the
+# DuckDB 1.5.6 shell, and DuckDB 1.5.6 (Python) so the SQL-logic tests run on both engines.
+$(UV):
+	$(PYTHON) -m pip install --quiet --user uv || $(PYTHON) -m pip install --quiet uv
+
+$(VENV)/.done: test/requirements.txt | $(UV)
+	$(UV) venv --quiet --allow-existing --python $(PYTHON) $(VENV)
+	$(UV) pip sync --quiet --python $(VENV)/bin/python test/requirements.txt
+	touch $@
+
+$(VENV156)/.done: test/requirements-duckdb156.txt | $(UV)
+	$(UV) venv --quiet --allow-existing --python $(PYTHON) $(VENV156)
+	$(UV) pip sync --quiet --python $(VENV156)/bin/python test/requirements-duckdb156.txt
+	touch $@
+
+configure venv: $(VENV)/.done $(VENV156)/.done
+
+# ----------------------------------------------------------------------------------------- test
+test: test_release
+
+test_release: release venv
+	$(MAKE) --no-print-directory EXT=$(RELEASE_EXT) test_rust test_sql test_shell test_python
+
+test_debug: debug venv
+	$(MAKE) --no-print-directory EXT=$(DEBUG_EXT) test_rust test_sql test_shell test_python
+
+EXT ?= $(RELEASE_EXT)
+
+test_rust:
+	$(CARGO) test --workspace --quiet
+
+test_sql:
+	@echo "== SQL-logic tests on DuckDB 2.0.x"
+	$(PY) test/sqllogictest.py --extension $(EXT) test/sql
+	@echo "== SQL-logic tests on DuckDB 1.5.6"
+	$(PY156) test/sqllogictest.py --extension $(EXT) test/sql
+
+test_shell:
+	@echo "== duckdb 1.5.6 shell smoke test"
+	CLOUDFRONT_EXTENSION=$(EXT) DUCKDB_SHELL=$(DUCKDB_SHELL) sh test/shell/smoke.sh
+
+test_python:
+	CLOUDFRONT_EXTENSION=$(EXT) $(PY) -m pytest -q test/python test/runner_tests
+	CLOUDFRONT_EXTENSION=$(EXT) $(PY156) -m pytest -q test/python/test_extension_metadata.py test/runner_tests
+
+clean:
+	$(CARGO) clean
+	rm -rf build

@@ -1,0 +1,438 @@
+//! `read_cloudfront(paths, ...)` and `read_cloudfront_rejects(paths, ...)`: the table functions.
+//!
+//! Bind expands the paths and samples headers to fix the schema; each scanning thread claims
+//! whole files (one thread per file at a time, up to DuckDB's `threads`), streams them through
+//! `format::scan::FileScanner` and converts only the projected columns straight into DuckDB's
+//! vectors. `read_cloudfront_rejects` runs the same scan and returns the lines a scan would
+//! refuse (file, line, reason, text), validating every column.
+
+use std::ffi::c_void;
+use std::io::Read;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use libduckdb_sys as ffi;
+
+use super::capi::{cstring, guard, LogicalType, OutVector, Value};
+use super::files::{expand, is_remote, open_raw, ClientContext};
+use crate::format::cell::{convert, Cell, Scratch};
+use crate::format::fields::{Family, Kind};
+use crate::format::lines::DEFAULT_MAX_LINE;
+use crate::format::scan::{sample_fields, BadLine, Event, FileScanner, LayoutChoice, Row, ScanError, ScanOptions};
+use crate::format::schema::Schema;
+use crate::format::source::open_text;
+
+/// Which of the two functions a registration serves.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Rows,
+    Rejects,
+}
+
+struct BindData {
+    mode: Mode,
+    files: Vec<String>,
+    schema: Arc<Schema>,
+    opts: Arc<ScanOptions>,
+    filename: bool,
+    ignore_errors: bool,
+    decode: bool,
+    context: Option<ClientContext>,
+}
+
+struct GlobalState {
+    next_file: AtomicUsize,
+    /// Output column -> schema column (or FILENAME / OTHER), in output order.
+    projection: Vec<Source>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Source {
+    Column(usize),
+    Filename,
+    /// A column we do not produce (e.g. a row id): NULL.
+    Other,
+}
+
+struct LocalState {
+    file: Option<usize>,
+    scanner: Option<FileScanner<Box<dyn Read + Send>>>,
+    scratch: Scratch,
+}
+
+// ------------------------------------------------------------------------------------ bind
+
+fn string_list(value: &Value, what: &str) -> Result<Vec<String>, String> {
+    if value.is_null() {
+        return Err(format!("{what} must not be NULL"));
+    }
+    match value.list_items() {
+        Some(items) => items
+            .iter()
+            .map(|v| if v.is_null() { Err(format!("{what} must not contain NULL")) } else { Ok(v.to_text()) })
+            .collect(),
+        None => Ok(vec![value.to_text()]),
+    }
+}
+
+fn named(info: ffi::duckdb_bind_info, name: &str) -> Option<Value> {
+    let c = cstring(name);
+    let v = Value(unsafe { ffi::duckdb_bind_get_named_parameter(info, c.as_ptr()) });
+    (!v.is_null()).then_some(v)
+}
+
+fn bind_impl(info: ffi::duckdb_bind_info, mode: Mode) -> Result<(), String> {
+    let paths = string_list(&Value(unsafe { ffi::duckdb_bind_get_parameter(info, 0) }), "the path")?;
+    let files = expand(&paths)?;
+
+    let mut opts = ScanOptions::default();
+    if let Some(v) = named(info, "format") {
+        let (layout, family) = LayoutChoice::parse(&v.to_text())?;
+        opts.layout = layout;
+        opts.family = family;
+    }
+    if let Some(v) = named(info, "fields") {
+        let list = string_list(&v, "fields")?;
+        if list.is_empty() {
+            return Err("fields must name at least one field".into());
+        }
+        if list.len() == 1 && matches!(list[0].to_ascii_lowercase().as_str(), "realtime" | "real-time") {
+            // The documented default order of real-time log fields.
+            opts.family = Family::RealTime;
+            opts.fields = None;
+            opts.fields = opts.headerless_fields();
+        } else {
+            opts.fields = Some(list);
+        }
+    }
+    if let Some(v) = named(info, "max_line_size") {
+        let n = v.to_i64();
+        if n < 1 {
+            return Err("max_line_size must be positive".into());
+        }
+        opts.max_line = n as usize;
+    } else {
+        opts.max_line = DEFAULT_MAX_LINE;
+    }
+    let flag = |name: &str, default: bool| named(info, name).map(|v| v.to_bool()).unwrap_or(default);
+    let filename = flag("filename", false);
+    let ignore_errors = flag("ignore_errors", false);
+    let decode = flag("decode", true);
+    let union_by_name = flag("union_by_name", false);
+
+    let context = if files.iter().any(|f| is_remote(f)) {
+        let mut ctx: ffi::duckdb_client_context = std::ptr::null_mut();
+        unsafe { ffi::duckdb_table_function_get_client_context(info, &mut ctx) };
+        Some(ClientContext(ctx))
+    } else {
+        None
+    };
+
+    // The schema: core columns plus what the sampled headers name.
+    let sample_count = if union_by_name { files.len() } else { 1 };
+    let mut samples = Vec::new();
+    for file in &files[..sample_count] {
+        let raw = open_raw(file, context.as_ref()).map_err(|e| format!("read_cloudfront: \"{file}\": {e}"))?;
+        let text = open_text(raw).map_err(|e| format!("read_cloudfront: \"{file}\": {e}"))?;
+        match sample_fields(text, &opts) {
+            Ok(Some(s)) => samples.push(s),
+            Ok(None) => {}
+            Err(e) => return Err(format!("read_cloudfront: \"{file}\": {e}")),
+        }
+    }
+    let schema = Schema::from_field_lists(samples.iter().map(|(f, fam)| (f.as_slice(), *fam)));
+
+    match mode {
+        Mode::Rows => {
+            for col in &schema.columns {
+                add_column(info, &col.name, &logical_type(col.kind));
+            }
+            if filename {
+                add_column(info, "filename", &LogicalType::varchar());
+            }
+        }
+        Mode::Rejects => {
+            add_column(info, "filename", &LogicalType::varchar());
+            add_column(info, "line", &LogicalType::bigint());
+            add_column(info, "reason", &LogicalType::varchar());
+            add_column(info, "text", &LogicalType::varchar());
+        }
+    }
+
+    // Estimate: about 8x gzip ratio and 400 bytes a line; guides DuckDB's join planning only.
+    let bytes: u64 = files.iter().filter(|f| !is_remote(f)).filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
+    unsafe { ffi::duckdb_bind_set_cardinality(info, (bytes * 8 / 400).max(1), false) };
+
+    let data = Box::new(BindData { mode, files, schema: Arc::new(schema), opts: Arc::new(opts), filename, ignore_errors, decode, context });
+    unsafe { ffi::duckdb_bind_set_bind_data(info, Box::into_raw(data) as *mut c_void, Some(drop_box::<BindData>)) };
+    Ok(())
+}
+
+fn add_column(info: ffi::duckdb_bind_info, name: &str, ty: &LogicalType) {
+    let c = cstring(name);
+    unsafe { ffi::duckdb_bind_add_result_column(info, c.as_ptr(), ty.0) };
+}
+
+fn logical_type(kind: Kind) -> LogicalType {
+    LogicalType::new(match kind {
+        Kind::Timestamp => ffi::DUCKDB_TYPE_DUCKDB_TYPE_TIMESTAMP_TZ,
+        Kind::Date => ffi::DUCKDB_TYPE_DUCKDB_TYPE_DATE,
+        Kind::Time => ffi::DUCKDB_TYPE_DUCKDB_TYPE_TIME,
+        Kind::Int32 => ffi::DUCKDB_TYPE_DUCKDB_TYPE_INTEGER,
+        Kind::Int64 => ffi::DUCKDB_TYPE_DUCKDB_TYPE_BIGINT,
+        Kind::Double => ffi::DUCKDB_TYPE_DUCKDB_TYPE_DOUBLE,
+        Kind::Text | Kind::DecodedText => ffi::DUCKDB_TYPE_DUCKDB_TYPE_VARCHAR,
+    })
+}
+
+unsafe extern "C" fn drop_box<T>(p: *mut c_void) {
+    drop(Box::from_raw(p as *mut T));
+}
+
+unsafe extern "C" fn bind_rows(info: ffi::duckdb_bind_info) {
+    guard(|m| bind_error(info, m), || bind_impl(info, Mode::Rows));
+}
+
+unsafe extern "C" fn bind_rejects(info: ffi::duckdb_bind_info) {
+    guard(|m| bind_error(info, m), || bind_impl(info, Mode::Rejects));
+}
+
+fn bind_error(info: ffi::duckdb_bind_info, msg: &str) {
+    let c = cstring(msg);
+    unsafe { ffi::duckdb_bind_set_error(info, c.as_ptr()) };
+}
+
+// ------------------------------------------------------------------------------------ init
+
+unsafe extern "C" fn init(info: ffi::duckdb_init_info) {
+    guard(
+        |m| {
+            let c = cstring(m);
+            ffi::duckdb_init_set_error(info, c.as_ptr());
+        },
+        || {
+            let bind = &*(ffi::duckdb_init_get_bind_data(info) as *const BindData);
+            let ncols = bind.schema.columns.len();
+            let count = ffi::duckdb_init_get_column_count(info) as usize;
+            let projection = (0..count)
+                .map(|i| {
+                    let id = ffi::duckdb_init_get_column_index(info, i as u64) as usize;
+                    match bind.mode {
+                        Mode::Rejects => Source::Column(id),
+                        Mode::Rows if id < ncols => Source::Column(id),
+                        Mode::Rows if id == ncols && bind.filename => Source::Filename,
+                        Mode::Rows => Source::Other,
+                    }
+                })
+                .collect();
+            let state = Box::new(GlobalState { next_file: AtomicUsize::new(0), projection });
+            ffi::duckdb_init_set_init_data(info, Box::into_raw(state) as *mut c_void, Some(drop_box::<GlobalState>));
+            ffi::duckdb_init_set_max_threads(info, bind.files.len().max(1) as u64);
+            Ok(())
+        },
+    );
+}
+
+unsafe extern "C" fn local_init(info: ffi::duckdb_init_info) {
+    let state = Box::new(LocalState { file: None, scanner: None, scratch: Scratch::default() });
+    ffi::duckdb_init_set_init_data(info, Box::into_raw(state) as *mut c_void, Some(drop_box::<LocalState>));
+}
+
+// ------------------------------------------------------------------------------------ scan
+
+const VECTOR_SIZE: usize = 2048;
+
+unsafe extern "C" fn scan(info: ffi::duckdb_function_info, output: ffi::duckdb_data_chunk) {
+    guard(
+        |m| {
+            ffi::duckdb_data_chunk_set_size(output, 0);
+            let c = cstring(m);
+            ffi::duckdb_function_set_error(info, c.as_ptr());
+        },
+        || {
+            let bind = &*(ffi::duckdb_function_get_bind_data(info) as *const BindData);
+            let global = &*(ffi::duckdb_function_get_init_data(info) as *const GlobalState);
+            let local = &mut *(ffi::duckdb_function_get_local_init_data(info) as *mut LocalState);
+            let mut out: Vec<OutVector> =
+                (0..global.projection.len()).map(|i| OutVector::new(ffi::duckdb_data_chunk_get_vector(output, i as u64))).collect();
+            let rows = fill(bind, global, local, &mut out)?;
+            ffi::duckdb_data_chunk_set_size(output, rows as u64);
+            Ok(())
+        },
+    );
+}
+
+/// Fills up to one vector of rows; 0 means the scan is over for this thread.
+fn fill(bind: &BindData, global: &GlobalState, local: &mut LocalState, out: &mut [OutVector]) -> Result<usize, String> {
+    let mut row = 0;
+    while row < VECTOR_SIZE {
+        if local.scanner.is_none() {
+            let next = global.next_file.fetch_add(1, Ordering::Relaxed);
+            if next >= bind.files.len() {
+                break;
+            }
+            let path = &bind.files[next];
+            let raw = open_raw(path, bind.context.as_ref()).map_err(|e| format!("read_cloudfront: \"{path}\": {e}"))?;
+            let text = open_text(raw).map_err(|e| format!("read_cloudfront: \"{path}\": {e}"))?;
+            local.scanner = Some(FileScanner::new(text, bind.schema.clone(), bind.opts.clone()));
+            local.file = Some(next);
+        }
+        let file_idx = local.file.unwrap_or(0);
+        let path = &bind.files[file_idx];
+        let scanner = local.scanner.as_mut().expect("scanner set above");
+        let event = scanner.next().map_err(|e| scan_error(path, e))?;
+        match event {
+            Event::End => {
+                local.scanner = None;
+                local.file = None;
+            }
+            Event::Bad(b) => match bind.mode {
+                Mode::Rejects => {
+                    write_reject(out, row, path, &b, &global.projection);
+                    row += 1;
+                }
+                Mode::Rows if bind.ignore_errors => {}
+                Mode::Rows => return Err(bad_line_error(path, &b)),
+            },
+            Event::Row(r) => match bind.mode {
+                Mode::Rows => match write_row(bind, &global.projection, &r, path, out, row, &mut local.scratch) {
+                    Ok(()) => row += 1,
+                    Err(_) if bind.ignore_errors => {}
+                    Err(b) => return Err(bad_line_error(path, &b)),
+                },
+                Mode::Rejects => {
+                    if let Err(b) = validate_row(bind, &r, &mut local.scratch) {
+                        write_reject(out, row, path, &b, &global.projection);
+                        row += 1;
+                    }
+                }
+            },
+        }
+    }
+    Ok(row)
+}
+
+fn scan_error(path: &str, e: ScanError) -> String {
+    match e {
+        ScanError::Io(io) => format!("read_cloudfront: \"{path}\": cannot read (corrupt or truncated gzip?): {io}"),
+        other => format!("read_cloudfront: \"{path}\": {other}"),
+    }
+}
+
+fn bad_line_error(path: &str, b: &BadLine) -> String {
+    format!(
+        "read_cloudfront: \"{path}\" line {}: {}\n  line: {}\n(use ignore_errors := true to skip bad lines; read_cloudfront_rejects(...) lists them)",
+        b.line, b.reason, b.text
+    )
+}
+
+fn conversion_bad(r: &Row, column: &str, raw: &[u8], e: impl std::fmt::Display) -> BadLine {
+    BadLine { line: r.line, reason: format!("column {column}: {e}: '{}'", String::from_utf8_lossy(&raw[..raw.len().min(200)])), text: String::new() }
+}
+
+/// Converts the projected columns of one row into row `row` of the output vectors.
+fn write_row(bind: &BindData, projection: &[Source], r: &Row, path: &str, out: &mut [OutVector], row: usize, scratch: &mut Scratch) -> Result<(), BadLine> {
+    for (v, source) in out.iter_mut().zip(projection) {
+        let col = match *source {
+            Source::Column(c) => c,
+            Source::Filename => {
+                v.set_str(row, path.as_bytes());
+                continue;
+            }
+            Source::Other => {
+                v.set_null(row);
+                continue;
+            }
+        };
+        if Some(col) == r.map.timestamp_column {
+            match r.timestamp() {
+                Ok(ts) => v.set_opt(row, ts),
+                Err(e) => return Err(conversion_bad(r, "timestamp", b"", e)),
+            }
+            continue;
+        }
+        let Some(raw) = r.raw(col) else {
+            v.set_null(row);
+            continue;
+        };
+        let kind = bind.schema.columns[col].kind;
+        match convert(kind, raw, bind.decode, scratch) {
+            Ok(Cell::Null) => v.set_null(row),
+            Ok(Cell::I32(x)) | Ok(Cell::Date(x)) => v.set(row, x),
+            Ok(Cell::I64(x)) | Ok(Cell::Time(x)) | Ok(Cell::Timestamp(x)) => v.set(row, x),
+            Ok(Cell::F64(x)) => v.set(row, x),
+            Ok(Cell::Str(s)) => v.set_str(row, s),
+            Err(e) => return Err(conversion_bad(r, &bind.schema.columns[col].name, raw, e)),
+        }
+    }
+    Ok(())
+}
+
+/// Converts every column of a row, for the rejects listing.
+fn validate_row(bind: &BindData, r: &Row, scratch: &mut Scratch) -> Result<(), BadLine> {
+    if let Err(e) = r.timestamp() {
+        return Err(BadLine { text: String::new(), ..conversion_bad(r, "timestamp", b"", e) });
+    }
+    for (col, c) in bind.schema.columns.iter().enumerate() {
+        if Some(col) == r.map.timestamp_column {
+            continue;
+        }
+        if let Some(raw) = r.raw(col) {
+            convert(c.kind, raw, bind.decode, scratch).map_err(|e| conversion_bad(r, &c.name, raw, e))?;
+        }
+    }
+    Ok(())
+}
+
+fn write_reject(out: &mut [OutVector], row: usize, path: &str, b: &BadLine, projection: &[Source]) {
+    for (v, source) in out.iter_mut().zip(projection) {
+        match source {
+            Source::Column(0) => v.set_str(row, path.as_bytes()),
+            Source::Column(1) => v.set(row, b.line as i64),
+            Source::Column(2) => v.set_str(row, b.reason.as_bytes()),
+            Source::Column(3) => v.set_str(row, b.text.as_bytes()),
+            _ => v.set_null(row),
+        }
+    }
+}
+
+// ------------------------------------------------------------------------------ registration
+
+fn register_one(con: ffi::duckdb_connection, name: &str, bind: unsafe extern "C" fn(ffi::duckdb_bind_info)) -> Result<(), String> {
+    unsafe {
+        let mut f = ffi::duckdb_create_table_function();
+        let cname = cstring(name);
+        ffi::duckdb_table_function_set_name(f, cname.as_ptr());
+        let any = LogicalType::new(ffi::DUCKDB_TYPE_DUCKDB_TYPE_ANY);
+        ffi::duckdb_table_function_add_parameter(f, any.0);
+        let params: [(&str, LogicalType); 7] = [
+            ("format", LogicalType::varchar()),
+            ("fields", LogicalType::new(ffi::DUCKDB_TYPE_DUCKDB_TYPE_ANY)),
+            ("filename", LogicalType::boolean()),
+            ("ignore_errors", LogicalType::boolean()),
+            ("decode", LogicalType::boolean()),
+            ("union_by_name", LogicalType::boolean()),
+            ("max_line_size", LogicalType::bigint()),
+        ];
+        for (pname, ty) in &params {
+            let c = cstring(pname);
+            ffi::duckdb_table_function_add_named_parameter(f, c.as_ptr(), ty.0);
+        }
+        ffi::duckdb_table_function_set_bind(f, Some(bind));
+        ffi::duckdb_table_function_set_init(f, Some(init));
+        ffi::duckdb_table_function_set_local_init(f, Some(local_init));
+        ffi::duckdb_table_function_set_function(f, Some(scan));
+        ffi::duckdb_table_function_supports_projection_pushdown(f, true);
+        let state = ffi::duckdb_register_table_function(con, f);
+        ffi::duckdb_destroy_table_function(&mut f);
+        if state != ffi::duckdb_state_DuckDBSuccess {
+            return Err(format!("could not register {name}"));
+        }
+    }
+    Ok(())
+}
+
+pub fn register_read_cloudfront(con: ffi::duckdb_connection) -> Result<(), String> {
+    register_one(con, "read_cloudfront", bind_rows)?;
+    register_one(con, "read_cloudfront_rejects", bind_rejects)
+}

@@ -1,0 +1,225 @@
+//! Line and field splitting over a byte stream, without per-line allocation.
+//!
+//! `LineReader` keeps one growing buffer per file: lines are handed out as ranges into it, a
+//! line that crosses the end of the buffer is moved to the front before the next read, and a
+//! line longer than `max_line` is an error rather than unbounded growth (log lines are
+//! attacker-controlled). `split_fields` records field spans into a reused vector with `memchr`.
+
+use std::io::{self, Read};
+use std::ops::Range;
+
+/// Default read size: large enough that the per-read overhead disappears, small enough that a
+/// scan thread's memory stays at a few megabytes.
+pub const READ_CHUNK: usize = 1 << 20;
+
+/// Default longest accepted line (bytes). CloudFront itself refuses URLs over 8 KB and headers
+/// over 20 KB, so a real line is far shorter; the bound protects memory against hostile input.
+pub const DEFAULT_MAX_LINE: usize = 16 << 20;
+
+/// Why a line could not be produced.
+#[derive(Debug)]
+pub enum LineError {
+    Io(io::Error),
+    /// The line (1-based number) is longer than the limit.
+    TooLong { line: u64, limit: usize },
+}
+
+impl From<io::Error> for LineError {
+    fn from(e: io::Error) -> Self {
+        LineError::Io(e)
+    }
+}
+
+/// Splits a byte stream into lines (`\n`, with a trailing `\r` removed).
+pub struct LineReader<R> {
+    inner: R,
+    buf: Vec<u8>,
+    /// Start of unconsumed data.
+    pos: usize,
+    /// End of valid data.
+    end: usize,
+    eof: bool,
+    line_no: u64,
+    max_line: usize,
+}
+
+impl<R: Read> LineReader<R> {
+    pub fn new(inner: R, max_line: usize) -> Self {
+        Self { inner, buf: vec![0; READ_CHUNK], pos: 0, end: 0, eof: false, line_no: 0, max_line }
+    }
+
+    /// Number of the line most recently returned (1-based).
+    pub fn line_no(&self) -> u64 {
+        self.line_no
+    }
+
+    /// The buffer that ranges returned by `next_line` index into.
+    #[inline]
+    pub fn buf(&self) -> &[u8] {
+        &self.buf
+    }
+
+    /// The next line as a range into `buf()`, or None at the end of the stream. A final line
+    /// without a newline is returned too.
+    pub fn next_line(&mut self) -> Result<Option<Range<usize>>, LineError> {
+        let mut searched = self.pos;
+        loop {
+            if let Some(i) = memchr::memchr(b'\n', &self.buf[searched..self.end]) {
+                let nl = searched + i;
+                let start = self.pos;
+                self.pos = nl + 1;
+                self.line_no += 1;
+                let mut stop = nl;
+                if stop > start && self.buf[stop - 1] == b'\r' {
+                    stop -= 1;
+                }
+                if stop - start > self.max_line {
+                    return Err(LineError::TooLong { line: self.line_no, limit: self.max_line });
+                }
+                return Ok(Some(start..stop));
+            }
+            searched = self.end;
+            if self.eof {
+                if self.pos == self.end {
+                    return Ok(None);
+                }
+                let start = self.pos;
+                self.pos = self.end;
+                self.line_no += 1;
+                let mut stop = self.end;
+                if self.buf[stop - 1] == b'\r' {
+                    stop -= 1;
+                }
+                return Ok(Some(start..stop));
+            }
+            if self.end - self.pos > self.max_line {
+                return Err(LineError::TooLong { line: self.line_no + 1, limit: self.max_line });
+            }
+            // Make room: move the partial line to the front, grow only when it fills the buffer.
+            if self.pos > 0 {
+                self.buf.copy_within(self.pos..self.end, 0);
+                searched -= self.pos;
+                self.end -= self.pos;
+                self.pos = 0;
+            }
+            if self.end == self.buf.len() {
+                let grown = (self.buf.len() * 2).min(self.max_line + READ_CHUNK);
+                self.buf.resize(grown.max(self.buf.len() + READ_CHUNK), 0);
+            }
+            let n = read_retrying(&mut self.inner, &mut self.buf[self.end..])?;
+            if n == 0 {
+                self.eof = true;
+            }
+            self.end += n;
+        }
+    }
+
+    /// Reads up to `n` bytes ahead without consuming them (for layout detection).
+    pub fn peek(&mut self, n: usize) -> Result<&[u8], LineError> {
+        while self.end - self.pos < n && !self.eof {
+            if self.end == self.buf.len() {
+                self.buf.resize(self.buf.len() + READ_CHUNK, 0);
+            }
+            let got = read_retrying(&mut self.inner, &mut self.buf[self.end..])?;
+            if got == 0 {
+                self.eof = true;
+            }
+            self.end += got;
+        }
+        let stop = self.end.min(self.pos + n);
+        Ok(&self.buf[self.pos..stop])
+    }
+}
+
+fn read_retrying<R: Read>(r: &mut R, buf: &mut [u8]) -> io::Result<usize> {
+    loop {
+        match r.read(buf) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            other => return other,
+        }
+    }
+}
+
+/// Splits `line` on `delimiter` into `spans` (cleared first), as (start, end) offsets relative
+/// to `offset`. A single trailing empty field (a line ending in the delimiter, which real
+/// deliveries contain) is kept; callers decide whether it is tolerated.
+#[inline]
+pub fn split_fields(line: &[u8], offset: usize, delimiter: u8, spans: &mut Vec<(u32, u32)>) {
+    spans.clear();
+    let mut start = 0usize;
+    for i in memchr::memchr_iter(delimiter, line) {
+        spans.push(((offset + start) as u32, (offset + i) as u32));
+        start = i + 1;
+    }
+    spans.push(((offset + start) as u32, (offset + line.len()) as u32));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines_of(data: &[u8], max: usize) -> Vec<Result<Vec<u8>, String>> {
+        let mut r = LineReader::new(data, max);
+        let mut out = vec![];
+        loop {
+            match r.next_line() {
+                Ok(Some(range)) => out.push(Ok(r.buf()[range].to_vec())),
+                Ok(None) => break,
+                Err(LineError::TooLong { line, .. }) => {
+                    out.push(Err(format!("too long at {line}")));
+                    break;
+                }
+                Err(LineError::Io(e)) => {
+                    out.push(Err(e.to_string()));
+                    break;
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn splits_lines_with_crlf_and_missing_final_newline() {
+        let got = lines_of(b"a\r\nbb\n\nccc", 100);
+        let want: Vec<Result<Vec<u8>, String>> = vec![Ok(b"a".to_vec()), Ok(b"bb".to_vec()), Ok(b"".to_vec()), Ok(b"ccc".to_vec())];
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn lines_longer_than_the_buffer_are_reassembled() {
+        let long = vec![b'x'; READ_CHUNK * 3 + 17];
+        let mut data = b"head\n".to_vec();
+        data.extend_from_slice(&long);
+        data.extend_from_slice(b"\ntail\n");
+        let got = lines_of(&data, DEFAULT_MAX_LINE);
+        assert_eq!(got.len(), 3);
+        assert_eq!(got[1].as_ref().unwrap().len(), long.len());
+        assert_eq!(got[2].as_ref().unwrap(), b"tail");
+    }
+
+    #[test]
+    fn too_long_line_is_an_error_with_its_number() {
+        let mut data = b"ok\n".to_vec();
+        data.extend(vec![b'y'; 5000]);
+        data.push(b'\n');
+        let got = lines_of(&data, 1000);
+        assert_eq!(got.last().unwrap(), &Err("too long at 2".to_string()));
+    }
+
+    #[test]
+    fn field_spans() {
+        let mut spans = vec![];
+        split_fields(b"a\tbb\t\t-", 10, b'\t', &mut spans);
+        assert_eq!(spans, vec![(10, 11), (12, 14), (15, 15), (16, 17)]);
+        split_fields(b"x\t", 0, b'\t', &mut spans);
+        assert_eq!(spans, vec![(0, 1), (2, 2)]);
+    }
+
+    #[test]
+    fn peek_does_not_consume() {
+        let mut r = LineReader::new(&b"#Version: 1.0\nx\n"[..], 100);
+        assert_eq!(r.peek(4).unwrap(), b"#Ver");
+        let first = r.next_line().unwrap().unwrap();
+        assert_eq!(&r.buf()[first], b"#Version: 1.0");
+    }
+}

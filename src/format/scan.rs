@@ -1,0 +1,445 @@
+//! The per-file state machine: detects the layout, follows `#Fields:` headers, splits lines,
+//! and hands out rows (field spans plus the field map that applies) or bad lines.
+//!
+//! It knows nothing of DuckDB: the table function drives one `FileScanner` per file per thread
+//! and converts the columns a query asks for.
+
+use std::io::Read;
+use std::sync::Arc;
+
+use super::fields::{Family, REALTIME_DEFAULT_FIELDS};
+use super::json::parse_object;
+use super::lines::{split_fields, LineError, LineReader};
+use super::schema::{FieldMap, Schema, TimestampSource};
+use super::value::{parse_date, parse_epoch_seconds, parse_time, ValueError, MICROS_PER_DAY};
+
+/// The log layout of a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// Standard logs (legacy, or v2 W3C): `#Version`/`#Fields` headers, tab-separated lines.
+    W3c,
+    /// Standard logging v2 JSON: one object per line.
+    Json,
+    /// Headerless tab-separated lines whose fields the user names: real-time logs (Kinesis
+    /// Data Firehose to S3) or v2 plain output.
+    Tsv,
+}
+
+/// What the user asked for with `format :=`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LayoutChoice {
+    Auto,
+    Fixed(Layout),
+}
+
+impl LayoutChoice {
+    /// Parses the `format` option.
+    pub fn parse(s: &str) -> Result<(LayoutChoice, Family), String> {
+        Ok(match s.to_ascii_lowercase().as_str() {
+            "auto" => (LayoutChoice::Auto, Family::Standard),
+            "w3c" | "standard" | "legacy" => (LayoutChoice::Fixed(Layout::W3c), Family::Standard),
+            "json" => (LayoutChoice::Fixed(Layout::Json), Family::Standard),
+            "realtime" | "real-time" | "real_time" => (LayoutChoice::Fixed(Layout::Tsv), Family::RealTime),
+            "plain" | "tsv" => (LayoutChoice::Fixed(Layout::Tsv), Family::Standard),
+            other => {
+                return Err(format!(
+                    "unknown format '{other}': expected 'auto', 'w3c' (standard logs), 'json' (v2 JSON), 'realtime' or 'plain'"
+                ))
+            }
+        })
+    }
+}
+
+/// Options that shape every file's scan.
+#[derive(Clone, Debug)]
+pub struct ScanOptions {
+    pub layout: LayoutChoice,
+    /// Field names for headerless lines (`fields :=`), and the family they are named in.
+    pub fields: Option<Vec<String>>,
+    pub family: Family,
+    pub max_line: usize,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        Self { layout: LayoutChoice::Auto, fields: None, family: Family::Standard, max_line: super::lines::DEFAULT_MAX_LINE }
+    }
+}
+
+impl ScanOptions {
+    /// The `fields` a headerless file is read with: the user's list, or the documented
+    /// real-time order when the format is real-time.
+    pub fn headerless_fields(&self) -> Option<Vec<String>> {
+        self.fields.clone().or_else(|| {
+            (self.family == Family::RealTime).then(|| REALTIME_DEFAULT_FIELDS.iter().map(|s| s.to_string()).collect())
+        })
+    }
+}
+
+/// Detects the layout from a file's first bytes.
+pub fn detect(head: &[u8], opts: &ScanOptions) -> Result<Layout, String> {
+    if let LayoutChoice::Fixed(l) = opts.layout {
+        return Ok(l);
+    }
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let first = head.iter().copied().find(|b| !b.is_ascii_whitespace());
+    match first {
+        Some(b'#') => Ok(Layout::W3c),
+        Some(b'{') => Ok(Layout::Json),
+        Some(_) if opts.fields.is_some() => Ok(Layout::Tsv),
+        Some(_) => Err("cannot detect the log layout: no '#Fields:' header (standard log) and not JSON lines; \
+                        for headerless real-time logs pass format := 'realtime' and/or fields := [...]"
+            .to_string()),
+        None => Ok(Layout::W3c), // empty file: no rows whatever the layout
+    }
+}
+
+/// The field names of a `#Fields:` line.
+pub fn parse_fields_header(line: &[u8]) -> Option<Vec<String>> {
+    let rest = line.strip_prefix(b"#Fields:")?;
+    let text = String::from_utf8_lossy(rest);
+    Some(text.split_ascii_whitespace().map(str::to_string).collect())
+}
+
+/// One data line, ready for conversion.
+pub struct Row<'a> {
+    /// 1-based line number in the (decompressed) file.
+    pub line: u64,
+    buf: &'a [u8],
+    spans: &'a [(u32, u32)],
+    pub map: &'a FieldMap,
+}
+
+impl<'a> Row<'a> {
+    /// Raw bytes of the field feeding output column `column`, None when the file lacks it.
+    #[inline]
+    pub fn raw(&self, column: usize) -> Option<&'a [u8]> {
+        let pos = (*self.map.sources.get(column)?)?;
+        self.field(pos)
+    }
+
+    #[inline]
+    fn field(&self, pos: usize) -> Option<&'a [u8]> {
+        let &(a, b) = self.spans.get(pos)?;
+        Some(&self.buf[a as usize..b as usize])
+    }
+
+    /// The fused UTC instant in microseconds: `date`+`time`, or the epoch `timestamp`.
+    /// NULL when the fields are absent or `-`.
+    pub fn timestamp(&self) -> Result<Option<i64>, ValueError> {
+        let present = |raw: Option<&'a [u8]>| raw.filter(|r| !super::value::is_null(r));
+        match self.map.timestamp {
+            TimestampSource::DateTime(d, t) => match (present(self.field(d)), present(self.field(t))) {
+                (Some(d), Some(t)) => Ok(Some(parse_date(d)? as i64 * MICROS_PER_DAY + parse_time(t)?)),
+                _ => Ok(None),
+            },
+            TimestampSource::Epoch(e) => present(self.field(e)).map(parse_epoch_seconds).transpose(),
+            TimestampSource::None => Ok(None),
+        }
+    }
+
+    /// The whole line's fields, for reporting.
+    pub fn field_count(&self) -> usize {
+        self.spans.len()
+    }
+}
+
+/// A line that cannot be a row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BadLine {
+    pub line: u64,
+    pub reason: String,
+    /// The line as text (lossy), cut to a readable length.
+    pub text: String,
+}
+
+/// What the scanner found next.
+pub enum Event<'a> {
+    Row(Row<'a>),
+    Bad(BadLine),
+    End,
+}
+
+/// A fatal problem with a file (as opposed to one bad line).
+#[derive(Debug)]
+pub enum ScanError {
+    Io(std::io::Error),
+    Layout(String),
+    LineTooLong { line: u64, limit: usize },
+}
+
+impl std::fmt::Display for ScanError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ScanError::Io(e) => write!(f, "{e}"),
+            ScanError::Layout(e) => f.write_str(e),
+            ScanError::LineTooLong { line, limit } => {
+                write!(f, "line {line}: longer than max_line_size ({limit} bytes)")
+            }
+        }
+    }
+}
+
+impl From<LineError> for ScanError {
+    fn from(e: LineError) -> Self {
+        match e {
+            LineError::Io(e) => ScanError::Io(e),
+            LineError::TooLong { line, limit } => ScanError::LineTooLong { line, limit },
+        }
+    }
+}
+
+const BAD_TEXT_LIMIT: usize = 512;
+
+fn bad(line: u64, reason: String, text: &[u8]) -> BadLine {
+    let cut = &text[..text.len().min(BAD_TEXT_LIMIT)];
+    BadLine { line, reason, text: String::from_utf8_lossy(cut).into_owned() }
+}
+
+/// Reads one file.
+pub struct FileScanner<R> {
+    lines: LineReader<R>,
+    schema: Arc<Schema>,
+    opts: Arc<ScanOptions>,
+    layout: Option<Layout>,
+    map: Option<FieldMap>,
+    spans: Vec<(u32, u32)>,
+    // JSON state: keys seen so far (their order defines field positions) and value text.
+    json_keys: Vec<String>,
+    json_key_buf: Vec<u8>,
+    json_values: Vec<u8>,
+    json_pairs: Vec<(usize, u32, u32)>,
+}
+
+impl<R: Read> FileScanner<R> {
+    pub fn new(reader: R, schema: Arc<Schema>, opts: Arc<ScanOptions>) -> Self {
+        let max_line = opts.max_line;
+        Self {
+            lines: LineReader::new(reader, max_line),
+            schema,
+            opts,
+            layout: None,
+            map: None,
+            spans: Vec::with_capacity(64),
+            json_keys: vec![],
+            json_key_buf: vec![],
+            json_values: vec![],
+            json_pairs: vec![],
+        }
+    }
+
+    /// The detected layout (after the first call to `next`).
+    pub fn layout(&self) -> Option<Layout> {
+        self.layout
+    }
+
+    fn start(&mut self) -> Result<Layout, ScanError> {
+        let head = self.lines.peek(256)?;
+        let layout = detect(head, &self.opts).map_err(ScanError::Layout)?;
+        if layout != Layout::Json {
+            if let Some(fields) = self.opts.headerless_fields() {
+                self.map = Some(self.schema.field_map(&fields, self.opts.family));
+            } else if layout == Layout::Tsv {
+                return Err(ScanError::Layout("format 'plain' needs fields := [...]".into()));
+            }
+        }
+        self.layout = Some(layout);
+        Ok(layout)
+    }
+
+    /// The next row or bad line.
+    pub fn next(&mut self) -> Result<Event<'_>, ScanError> {
+        let layout = match self.layout {
+            Some(l) => l,
+            None => self.start()?,
+        };
+        loop {
+            let Some(range) = self.lines.next_line()? else {
+                return Ok(Event::End);
+            };
+            let line_no = self.lines.line_no();
+            let line = &self.lines.buf()[range.clone()];
+            if line.is_empty() || line.iter().all(|b| b.is_ascii_whitespace()) {
+                continue;
+            }
+            match layout {
+                Layout::W3c | Layout::Tsv => {
+                    if line[0] == b'#' && layout == Layout::W3c {
+                        if let Some(names) = parse_fields_header(line) {
+                            self.map = Some(self.schema.field_map(&names, Family::Standard));
+                        }
+                        continue;
+                    }
+                    let Some(map) = self.map.as_ref() else {
+                        return Ok(Event::Bad(bad(line_no, "data line before any '#Fields:' header".into(), line)));
+                    };
+                    split_fields(line, range.start, b'\t', &mut self.spans);
+                    let n = self.spans.len();
+                    let expected = map.field_count;
+                    let trailing_tab = n == expected + 1 && self.spans[n - 1].0 == self.spans[n - 1].1;
+                    if n != expected && !trailing_tab {
+                        return Ok(Event::Bad(bad(line_no, format!("expected {expected} fields, found {n}"), line)));
+                    }
+                    let buf = self.lines.buf();
+                    return Ok(Event::Row(Row { line: line_no, buf, spans: &self.spans, map }));
+                }
+                Layout::Json => {
+                    self.json_pairs.clear();
+                    let keys = &mut self.json_keys;
+                    let pairs = &mut self.json_pairs;
+                    let mut new_key = false;
+                    let parsed = parse_object(line, &mut self.json_key_buf, &mut self.json_values, |key, a, b| {
+                        let pos = match keys.iter().position(|k| k.as_bytes() == key) {
+                            Some(p) => p,
+                            None => {
+                                keys.push(String::from_utf8_lossy(key).into_owned());
+                                new_key = true;
+                                keys.len() - 1
+                            }
+                        };
+                        pairs.push((pos, a as u32, b as u32));
+                    });
+                    if let Err(e) = parsed {
+                        return Ok(Event::Bad(bad(line_no, format!("invalid JSON: {}", e.0), line)));
+                    }
+                    if new_key || self.map.is_none() {
+                        self.map = Some(self.schema.field_map(&self.json_keys, Family::Standard));
+                    }
+                    // Missing keys are empty spans, which read as NULL.
+                    self.spans.clear();
+                    self.spans.resize(self.json_keys.len(), (0, 0));
+                    for &(pos, a, b) in &self.json_pairs {
+                        self.spans[pos] = (a, b);
+                    }
+                    let map = self.map.as_ref().expect("map set above");
+                    return Ok(Event::Row(Row { line: line_no, buf: &self.json_values, spans: &self.spans, map }));
+                }
+            }
+        }
+    }
+}
+
+/// The field names a file declares: its first `#Fields:` line (W3C) or its first object's keys
+/// (JSON); None for headerless files. Reads only the first lines.
+pub fn sample_fields<R: Read>(reader: R, opts: &ScanOptions) -> Result<Option<(Vec<String>, Family)>, ScanError> {
+    let mut lines = LineReader::new(reader, opts.max_line);
+    let layout = detect(lines.peek(256)?, opts).map_err(ScanError::Layout)?;
+    for _ in 0..64 {
+        let Some(range) = lines.next_line()? else { break };
+        let line = &lines.buf()[range];
+        match layout {
+            Layout::W3c => {
+                if let Some(names) = parse_fields_header(line) {
+                    return Ok(Some((names, Family::Standard)));
+                }
+                if !line.starts_with(b"#") && !line.is_empty() {
+                    break;
+                }
+            }
+            Layout::Json => {
+                let (mut k, mut v) = (vec![], vec![]);
+                let mut names = vec![];
+                if parse_object(line, &mut k, &mut v, |key, _, _| names.push(String::from_utf8_lossy(key).into_owned())).is_ok() {
+                    return Ok(Some((names, Family::Standard)));
+                }
+            }
+            Layout::Tsv => break,
+        }
+    }
+    Ok(opts.headerless_fields().map(|f| (f, opts.family)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::fields::STANDARD_33_FIELDS;
+
+    fn scan(data: &[u8], opts: ScanOptions) -> (Vec<Vec<Option<String>>>, Vec<BadLine>, Schema) {
+        let sample = sample_fields(data, &opts).unwrap();
+        let schema = Arc::new(Schema::from_field_lists(sample.as_ref().map(|(f, fam)| (f.as_slice(), *fam))));
+        let mut s = FileScanner::new(data, schema.clone(), Arc::new(opts));
+        let (mut rows, mut bads) = (vec![], vec![]);
+        loop {
+            match s.next().unwrap() {
+                Event::Row(r) => rows.push(
+                    (0..schema.columns.len()).map(|c| r.raw(c).map(|b| String::from_utf8_lossy(b).into_owned())).collect(),
+                ),
+                Event::Bad(b) => bads.push(b),
+                Event::End => break,
+            }
+        }
+        (rows, bads, (*schema).clone())
+    }
+
+    #[test]
+    fn w3c_with_header_change_mid_file() {
+        let data = b"#Version: 1.0\n#Fields: date time c-ip sc-status\n2019-12-04\t21:02:31\t192.0.2.1\t200\n\
+#Version: 1.0\n#Fields: c-ip date\n198.51.100.2\t2019-12-05\n";
+        let (rows, bads, schema) = scan(data, ScanOptions::default());
+        assert!(bads.is_empty());
+        let ip = schema.column_named("c_ip").unwrap();
+        let status = schema.column_named("sc_status").unwrap();
+        let date = schema.column_named("date").unwrap();
+        assert_eq!(rows[0][ip].as_deref(), Some("192.0.2.1"));
+        assert_eq!(rows[0][status].as_deref(), Some("200"));
+        assert_eq!(rows[1][ip].as_deref(), Some("198.51.100.2"));
+        assert_eq!(rows[1][date].as_deref(), Some("2019-12-05"));
+        assert_eq!(rows[1][status], None);
+    }
+
+    #[test]
+    fn wrong_field_count_is_a_bad_line_with_its_number_and_trailing_tab_is_fine() {
+        let data = b"#Version: 1.0\n#Fields: date time c-ip\n2019-12-04\t21:02:31\t192.0.2.1\t\n2019-12-04\t21:02:31\n";
+        let (rows, bads, _) = scan(data, ScanOptions::default());
+        assert_eq!(rows.len(), 1);
+        assert_eq!(bads.len(), 1);
+        assert_eq!(bads[0].line, 4);
+        assert_eq!(bads[0].reason, "expected 3 fields, found 2");
+    }
+
+    #[test]
+    fn data_before_header_is_bad() {
+        let data = b"#Version: 1.0\nx\ty\n";
+        let (_, bads, _) = scan(data, ScanOptions { layout: LayoutChoice::Fixed(Layout::W3c), ..Default::default() });
+        assert_eq!(bads[0].line, 2);
+    }
+
+    #[test]
+    fn realtime_with_fields() {
+        let fields: Vec<String> = ["timestamp", "c-ip", "sc-status"].iter().map(|s| s.to_string()).collect();
+        let opts = ScanOptions { fields: Some(fields), family: Family::RealTime, ..Default::default() };
+        let (rows, bads, schema) = scan(b"1598574722.123\t192.0.2.100\t200\n", opts);
+        assert!(bads.is_empty());
+        assert_eq!(rows[0][schema.column_named("sc_status").unwrap()].as_deref(), Some("200"));
+    }
+
+    #[test]
+    fn json_lines_with_varying_keys() {
+        let data = br#"{"date":"2024-11-20","time":"13:05:09","c-ip":"192.0.2.1"}
+{"c-ip":"2001:db8::1","asn":"16509","date":"2024-11-20","time":"13:05:10"}
+"#;
+        let (rows, bads, schema) = scan(data, ScanOptions::default());
+        assert!(bads.is_empty());
+        let ip = schema.column_named("c_ip").unwrap();
+        assert_eq!(rows[0][ip].as_deref(), Some("192.0.2.1"));
+        assert_eq!(rows[1][ip].as_deref(), Some("2001:db8::1"));
+    }
+
+    #[test]
+    fn detection() {
+        let o = ScanOptions::default();
+        assert_eq!(detect(b"#Version: 1.0", &o), Ok(Layout::W3c));
+        assert_eq!(detect(b"\xEF\xBB\xBF{\"a\":1}", &o), Ok(Layout::Json));
+        assert!(detect(b"1598574722.123\t1.2.3.4", &o).is_err());
+        let with_fields = ScanOptions { fields: Some(vec!["c-ip".into()]), ..Default::default() };
+        assert_eq!(detect(b"1598574722.123", &with_fields), Ok(Layout::Tsv));
+    }
+
+    #[test]
+    fn standard_33_header_is_sampled() {
+        let header = format!("#Version: 1.0\n#Fields: {}\n", STANDARD_33_FIELDS.join(" "));
+        let (names, fam) = sample_fields(header.as_bytes(), &ScanOptions::default()).unwrap().unwrap();
+        assert_eq!(names.len(), 33);
+        assert_eq!(fam, Family::Standard);
+    }
+}
