@@ -16,7 +16,7 @@ use libduckdb_sys as ffi;
 use super::capi::{cstring, guard, LogicalType, OutVector, Value};
 use super::files::{expand, is_remote, open_raw, ClientContext};
 use crate::format::cell::{convert, Cell, Scratch};
-use crate::format::fields::{Family, Kind};
+use crate::format::fields::{Family, Kind, DATE, TIME};
 use crate::format::lines::DEFAULT_MAX_LINE;
 use crate::format::scan::{sample_fields, BadLine, Event, FileScanner, LayoutChoice, Row, ScanError, ScanOptions};
 use crate::format::schema::Schema;
@@ -103,6 +103,11 @@ fn bind_impl(info: ffi::duckdb_bind_info, mode: Mode) -> Result<(), String> {
             opts.fields = opts.headerless_fields();
         } else {
             opts.fields = Some(list);
+            // Headerless files with named fields are real-time logs unless format := 'plain'
+            // (v2 plain output) says otherwise.
+            if opts.layout == LayoutChoice::Auto {
+                opts.family = Family::RealTime;
+            }
         }
     }
     if let Some(v) = named(info, "max_line_size") {
@@ -295,9 +300,17 @@ fn fill(bind: &BindData, global: &GlobalState, local: &mut LocalState, out: &mut
                 Mode::Rows => return Err(bad_line_error(path, &b)),
             },
             Event::Row(r) => match bind.mode {
+                // With ignore_errors every field is checked, so a row is skipped (and counts
+                // stay the same) whatever columns the query reads.
+                Mode::Rows if bind.ignore_errors => {
+                    if validate_row(bind, &r, &mut local.scratch).is_ok()
+                        && write_row(bind, &global.projection, &r, path, out, row, &mut local.scratch).is_ok()
+                    {
+                        row += 1;
+                    }
+                }
                 Mode::Rows => match write_row(bind, &global.projection, &r, path, out, row, &mut local.scratch) {
                     Ok(()) => row += 1,
-                    Err(_) if bind.ignore_errors => {}
                     Err(b) => return Err(bad_line_error(path, &b)),
                 },
                 Mode::Rejects => {
@@ -327,7 +340,12 @@ fn bad_line_error(path: &str, b: &BadLine) -> String {
 }
 
 fn conversion_bad(r: &Row, column: &str, raw: &[u8], e: impl std::fmt::Display) -> BadLine {
-    BadLine { line: r.line, reason: format!("column {column}: {e}: '{}'", String::from_utf8_lossy(&raw[..raw.len().min(200)])), text: String::new() }
+    let reason = if raw.is_empty() {
+        format!("column {column}: {e}")
+    } else {
+        format!("column {column}: {e}: '{}'", String::from_utf8_lossy(&raw[..raw.len().min(200)]))
+    };
+    BadLine { line: r.line, reason, text: String::new() }
 }
 
 /// Converts the projected columns of one row into row `row` of the output vectors.
@@ -352,7 +370,12 @@ fn write_row(bind: &BindData, projection: &[Source], r: &Row, path: &str, out: &
             continue;
         }
         let Some(raw) = r.raw(col) else {
-            v.set_null(row);
+            // Logs with only an epoch timestamp (real-time, some v2) still get date and time.
+            match (col, r.derived_date_time()) {
+                (DATE, Some((d, _))) => v.set(row, d),
+                (TIME, Some((_, t))) => v.set(row, t),
+                _ => v.set_null(row),
+            }
             continue;
         };
         let kind = bind.schema.columns[col].kind;

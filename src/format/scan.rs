@@ -10,7 +10,7 @@ use std::sync::Arc;
 use super::fields::{Family, REALTIME_DEFAULT_FIELDS};
 use super::json::parse_object;
 use super::lines::{split_fields, LineError, LineReader};
-use super::schema::{FieldMap, Schema, TimestampSource};
+use super::schema::{FieldMap, Schema};
 use super::value::{parse_date, parse_epoch_seconds, parse_time, ValueError, MICROS_PER_DAY};
 
 /// The log layout of a file.
@@ -114,8 +114,28 @@ impl<'a> Row<'a> {
     /// Raw bytes of the field feeding output column `column`, None when the file lacks it.
     #[inline]
     pub fn raw(&self, column: usize) -> Option<&'a [u8]> {
+        if let Some((stem, query)) = self.map.split_stem {
+            if Some(column) == stem || Some(column) == query {
+                return self.split_stem_raw(column, stem, query);
+            }
+        }
         let pos = (*self.map.sources.get(column)?)?;
         self.field(pos)
+    }
+
+    /// Real-time `cs-uri-stem` is `path?query`: the stem column gets the path, and the query
+    /// column gets the query when the line has no (or an empty) `cs-uri-query` of its own.
+    fn split_stem_raw(&self, column: usize, stem: Option<usize>, query: Option<usize>) -> Option<&'a [u8]> {
+        let own = |c: Option<usize>| c.and_then(|c| self.map.sources.get(c).copied().flatten()).and_then(|p| self.field(p));
+        let full = own(stem);
+        let split = full.and_then(|f| memchr::memchr(b'?', f).map(|q| (&f[..q], &f[q + 1..])));
+        if Some(column) == stem {
+            return split.map(|(path, _)| path).or(full);
+        }
+        match own(query) {
+            Some(q) if !super::value::is_null(q) => Some(q),
+            other => split.map(|(_, q)| q).or(other),
+        }
     }
 
     #[inline]
@@ -127,15 +147,25 @@ impl<'a> Row<'a> {
     /// The fused UTC instant in microseconds: `date`+`time`, or the epoch `timestamp`.
     /// NULL when the fields are absent or `-`.
     pub fn timestamp(&self) -> Result<Option<i64>, ValueError> {
-        let present = |raw: Option<&'a [u8]>| raw.filter(|r| !super::value::is_null(r));
-        match self.map.timestamp {
-            TimestampSource::DateTime(d, t) => match (present(self.field(d)), present(self.field(t))) {
-                (Some(d), Some(t)) => Ok(Some(parse_date(d)? as i64 * MICROS_PER_DAY + parse_time(t)?)),
-                _ => Ok(None),
-            },
-            TimestampSource::Epoch(e) => present(self.field(e)).map(parse_epoch_seconds).transpose(),
-            TimestampSource::None => Ok(None),
+        let present = |pos: usize| self.field(pos).filter(|r| !super::value::is_null(r));
+        let source = self.map.timestamp;
+        if let Some(epoch) = source.epoch.and_then(present) {
+            return parse_epoch_seconds(epoch).map(Some);
         }
+        match source.date_time.and_then(|(d, t)| present(d).zip(present(t))) {
+            Some((d, t)) => Ok(Some(parse_date(d)? as i64 * MICROS_PER_DAY + parse_time(t)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Date (days) and time (microseconds) of an epoch `timestamp`, for files that have no
+    /// `date`/`time` fields of their own. None when not applicable or invalid.
+    pub fn derived_date_time(&self) -> Option<(i32, i64)> {
+        if self.map.timestamp.epoch.is_none() {
+            return None;
+        }
+        let ts = self.timestamp().ok()??;
+        Some((ts.div_euclid(MICROS_PER_DAY) as i32, ts.rem_euclid(MICROS_PER_DAY)))
     }
 
     /// The whole line's fields, for reporting.
@@ -324,6 +354,7 @@ impl<R: Read> FileScanner<R> {
 pub fn sample_fields<R: Read>(reader: R, opts: &ScanOptions) -> Result<Option<(Vec<String>, Family)>, ScanError> {
     let mut lines = LineReader::new(reader, opts.max_line);
     let layout = detect(lines.peek(256)?, opts).map_err(ScanError::Layout)?;
+    let mut json_names: Vec<String> = vec![];
     for _ in 0..64 {
         let Some(range) = lines.next_line()? else { break };
         let line = &lines.buf()[range];
@@ -337,14 +368,24 @@ pub fn sample_fields<R: Read>(reader: R, opts: &ScanOptions) -> Result<Option<(V
                 }
             }
             Layout::Json => {
+                // Keys may differ between objects: take the union over the first lines.
                 let (mut k, mut v) = (vec![], vec![]);
-                let mut names = vec![];
-                if parse_object(line, &mut k, &mut v, |key, _, _| names.push(String::from_utf8_lossy(key).into_owned())).is_ok() {
-                    return Ok(Some((names, Family::Standard)));
+                let before = json_names.len();
+                let ok = parse_object(line, &mut k, &mut v, |key, _, _| {
+                    if !json_names.iter().any(|n: &String| n.as_bytes() == key) {
+                        json_names.push(String::from_utf8_lossy(key).into_owned());
+                    }
+                })
+                .is_ok();
+                if !ok {
+                    json_names.truncate(before);
                 }
             }
             Layout::Tsv => break,
         }
+    }
+    if !json_names.is_empty() {
+        return Ok(Some((json_names, Family::Standard)));
     }
     Ok(opts.headerless_fields().map(|f| (f, opts.family)))
 }

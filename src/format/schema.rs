@@ -88,23 +88,26 @@ impl Schema {
         }
         let date = self.column_of_catalogue(DATE).and_then(|c| sources[c]);
         let time = self.column_of_catalogue(TIME).and_then(|c| sources[c]);
-        let timestamp = match (epoch, date, time) {
-            (Some(e), _, _) => TimestampSource::Epoch(e),
-            (None, Some(d), Some(t)) => TimestampSource::DateTime(d, t),
-            _ => TimestampSource::None,
-        };
-        FieldMap { sources, field_count: names.len(), timestamp, timestamp_column: self.column_of_catalogue(TIMESTAMP) }
+        let timestamp = TimestampSource { epoch, date_time: date.zip(time) };
+        let stem = self.column_of_catalogue(lookup("cs-uri-stem", Family::Standard).expect("catalogued"));
+        let query = self.column_of_catalogue(lookup("cs-uri-query", Family::Standard).expect("catalogued"));
+        FieldMap {
+            sources,
+            field_count: names.len(),
+            timestamp,
+            timestamp_column: self.column_of_catalogue(TIMESTAMP),
+            // Real-time logs put the query string inside cs-uri-stem.
+            split_stem: (family == Family::RealTime).then_some((stem, query)),
+        }
     }
 }
 
-/// Where the fused timestamp comes from in one file.
+/// Where the fused timestamp comes from in one file: an epoch-seconds `timestamp` field
+/// (real-time logs, v2) when present and non-NULL, else the `date` and `time` fields.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TimestampSource {
-    /// `date` and `time` fields (standard logs).
-    DateTime(usize, usize),
-    /// An epoch-seconds `timestamp` field (real-time logs, v2).
-    Epoch(usize),
-    None,
+pub struct TimestampSource {
+    pub epoch: Option<usize>,
+    pub date_time: Option<(usize, usize)>,
 }
 
 /// One file's field positions for each output column.
@@ -116,6 +119,9 @@ pub struct FieldMap {
     pub field_count: usize,
     pub timestamp: TimestampSource,
     pub timestamp_column: Option<usize>,
+    /// Real-time logs: (cs_uri_stem column, cs_uri_query column) to split at the first `?`, so
+    /// the canonical columns mean the same as in standard logs.
+    pub split_stem: Option<(Option<usize>, Option<usize>)>,
 }
 
 #[cfg(test)]
@@ -143,7 +149,7 @@ mod tests {
         let fields = names(STANDARD_33_FIELDS);
         let s = Schema::from_field_lists([(fields.as_slice(), Family::Standard)]);
         let m = s.field_map(&fields, Family::Standard);
-        assert_eq!(m.timestamp, TimestampSource::DateTime(0, 1));
+        assert_eq!(m.timestamp, TimestampSource { epoch: None, date_time: Some((0, 1)) });
         assert_eq!(m.sources[s.column_named("c_ip").unwrap()], Some(4));
         assert_eq!(m.sources[s.column_named("distribution_tenant_id").unwrap()], None);
         assert_eq!(m.field_count, 33);
@@ -155,7 +161,7 @@ mod tests {
         let subset = names(&["c-ip", "date", "sc-status", "time"]);
         let m = s.field_map(&subset, Family::Standard);
         assert_eq!(m.sources[s.column_named("sc_status").unwrap()], Some(2));
-        assert_eq!(m.timestamp, TimestampSource::DateTime(1, 3));
+        assert_eq!(m.timestamp, TimestampSource { epoch: None, date_time: Some((1, 3)) });
     }
 
     #[test]
@@ -163,7 +169,7 @@ mod tests {
         let rt = names(&["timestamp", "c-ip", "cs-host"]);
         let s = Schema::from_field_lists([(rt.as_slice(), Family::RealTime)]);
         let m = s.field_map(&rt, Family::RealTime);
-        assert_eq!(m.timestamp, TimestampSource::Epoch(0));
+        assert_eq!(m.timestamp, TimestampSource { epoch: Some(0), date_time: None });
         assert_eq!(m.sources[s.column_named("x_host_header").unwrap()], Some(2));
         assert_eq!(m.sources[s.column_named("cs_host").unwrap()], None);
     }
