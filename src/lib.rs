@@ -5,6 +5,7 @@
 
 pub mod ext;
 pub mod format;
+pub mod playbook;
 
 use libduckdb_sys as ffi;
 
@@ -20,6 +21,9 @@ pub unsafe extern "C" fn cloudfront_init_c_api(
     ext::entry::load(info, access, |_db, con| {
         ext::version::register_version(con)?;
         ext::read_cloudfront::register_read_cloudfront(con)?;
+        ext::playbook::register_playbook_listing(con)?;
+        // Last, and never fatal: a read-only database refuses the macros (see ext::playbook).
+        ext::playbook::install_playbook(con);
         Ok(())
     })
 }

@@ -7,3 +7,5 @@ pub mod scalar;
 pub mod version;
 pub mod files;
 pub mod read_cloudfront;
+pub mod playbook;
+pub mod static_table;

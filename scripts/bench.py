@@ -1,0 +1,191 @@
+#!/usr/bin/env python3
+"""`make bench`: read_cloudfront against DuckDB's read_csv and polars on the same files.
+
+Generates (once) a reproducible data set with cfgen: 3,000,000 lines in 24 hourly gzip files
+like real deliveries, plus the same lines uncompressed. Each measurement runs in its own
+process, one after another, and reports wall time, CPU time (user+sys) and peak RSS of that
+process. The floor is decompressing the same gzip files with flate2 on the same threads.
+Also times uri_entropy() against the same computation in plain SQL on a million rows.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EXT = os.environ.get("CLOUDFRONT_EXTENSION", str(ROOT / "build/release/cloudfront.duckdb_extension"))
+PY = sys.executable
+
+COLUMNS = [  # the 33 standard fields with the types read_cloudfront gives them
+    ("date", "DATE"), ("time", "TIME"), ("x_edge_location", "VARCHAR"), ("sc_bytes", "BIGINT"),
+    ("c_ip", "VARCHAR"), ("cs_method", "VARCHAR"), ("cs_host", "VARCHAR"), ("cs_uri_stem", "VARCHAR"),
+    ("sc_status", "INTEGER"), ("cs_referer", "VARCHAR"), ("cs_user_agent", "VARCHAR"), ("cs_uri_query", "VARCHAR"),
+    ("cs_cookie", "VARCHAR"), ("x_edge_result_type", "VARCHAR"), ("x_edge_request_id", "VARCHAR"),
+    ("x_host_header", "VARCHAR"), ("cs_protocol", "VARCHAR"), ("cs_bytes", "BIGINT"), ("time_taken", "DOUBLE"),
+    ("x_forwarded_for", "VARCHAR"), ("ssl_protocol", "VARCHAR"), ("ssl_cipher", "VARCHAR"),
+    ("x_edge_response_result_type", "VARCHAR"), ("cs_protocol_version", "VARCHAR"), ("fle_status", "VARCHAR"),
+    ("fle_encrypted_fields", "VARCHAR"), ("c_port", "INTEGER"), ("time_to_first_byte", "DOUBLE"),
+    ("x_edge_detailed_result_type", "VARCHAR"), ("sc_content_type", "VARCHAR"), ("sc_content_len", "BIGINT"),
+    ("sc_range_start", "BIGINT"), ("sc_range_end", "BIGINT"),
+]
+NUMERIC = {"BIGINT", "INTEGER", "DOUBLE"}
+
+
+def full_width_select(ts: str) -> str:
+    """An aggregate touching every column: sums for numbers, total length for text."""
+    parts = ["count(*)", f"min({ts})", f"max({ts})", "min(date)", "max(time)"]
+    for name, ty in COLUMNS:
+        if name in ("date", "time"):
+            continue
+        parts.append(f"sum({name})" if ty in NUMERIC else f"sum(length({name}))")
+    return "SELECT " + ", ".join(parts)
+
+
+NARROW = "SELECT c_ip, count(*) AS n FROM {src} GROUP BY c_ip ORDER BY n DESC, c_ip LIMIT 10"
+
+
+def duckdb_source(kind: str, glob: str) -> str:
+    if kind == "read_cloudfront":
+        return f"read_cloudfront('{glob}')"
+    cols = ", ".join(f"'{n}': '{t}'" for n, t in COLUMNS)
+    select = ", ".join(n if n != "cs_user_agent" else "url_decode(cs_user_agent) AS cs_user_agent" for n, _ in COLUMNS)
+    return (f"(SELECT (date + time)::TIMESTAMPTZ AS timestamp, {select} FROM read_csv('{glob}', delim = '\\t', "
+            f"skip = 2, header = false, quote = '', escape = '', nullstr = '-', auto_detect = false, "
+            f"columns = {{{cols}}}))")
+
+
+def child_duckdb(kind: str, query: str, glob: str, threads: int) -> str:
+    import duckdb
+    con = duckdb.connect(config={"allow_unsigned_extensions": "true", "threads": str(threads)})
+    con.execute(f"LOAD '{EXT}'")
+    src = duckdb_source(kind, glob)
+    sql = (full_width_select("timestamp") + f" FROM {src}") if query == "full" else NARROW.format(src=src)
+    return json.dumps(con.execute(sql).fetchall(), default=str)[:200]
+
+
+def child_polars(query: str, glob: str, threads: int) -> str:
+    os.environ["POLARS_MAX_THREADS"] = str(threads)
+    import polars as pl
+    types = {"DATE": pl.Utf8, "TIME": pl.Utf8, "VARCHAR": pl.Utf8, "BIGINT": pl.Int64, "INTEGER": pl.Int32, "DOUBLE": pl.Float64}
+    schema = {n: types[t] for n, t in COLUMNS}
+    lf = pl.scan_csv(glob, separator="\t", skip_rows=2, has_header=False, quote_char=None, null_values="-", schema=schema)
+    lf = lf.with_columns(
+        pl.col("date").str.to_date("%Y-%m-%d"),
+        pl.col("time").str.to_time("%H:%M:%S"),
+        pl.col("cs_user_agent").str.replace_all("%20", " ", literal=True),
+    ).with_columns((pl.col("date").dt.combine(pl.col("time"))).dt.replace_time_zone("UTC").alias("timestamp"))
+    if query == "narrow":
+        out = lf.group_by("c_ip").agg(pl.len().alias("n")).sort(["n", "c_ip"], descending=[True, False]).head(10).collect()
+    else:
+        aggs = [pl.len(), pl.col("timestamp").min(), pl.col("timestamp").max(), pl.col("date").min(), pl.col("time").max()]
+        for n, t in COLUMNS:
+            if n in ("date", "time"):
+                continue
+            aggs.append(pl.col(n).sum() if t in NUMERIC else pl.col(n).str.len_bytes().sum().alias(n))
+        out = lf.select(aggs).collect()
+    return str(out.rows()[:1])[:200]
+
+
+def child_entropy(kind: str) -> str:
+    import duckdb
+    con = duckdb.connect(config={"allow_unsigned_extensions": "true"})
+    con.execute(f"LOAD '{EXT}'")
+    con.execute("CREATE TABLE t AS SELECT md5(i::VARCHAR) || substr('abcdefghij', 1 + i % 10) AS s FROM range(1000000) r(i)")
+    t0 = time.perf_counter()
+    if kind == "native":
+        r = con.execute("SELECT sum(uri_entropy(s)) FROM t").fetchone()[0]
+    else:
+        r = con.execute("""
+            SELECT sum(e) FROM (
+              SELECT (SELECT -sum(c / n * log2(c / n)) FROM (
+                        SELECT count(*)::DOUBLE AS c, any_value(length(s))::DOUBLE AS n
+                        FROM unnest(string_split(s, '')) u(ch) GROUP BY ch)) AS e
+              FROM t)""").fetchone()[0]
+    return json.dumps({"sum": r, "seconds": time.perf_counter() - t0})
+
+
+def measure(args: list[str]) -> dict:
+    """Runs a child process; wall, CPU and peak RSS of that process alone."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    out, err = proc.stdout.read().decode(), proc.stderr.read().decode()
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"benchmark child failed: {' '.join(args)}\n{err}")
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss_mb": usage.ru_maxrss / 1024, "out": out.strip()}
+
+
+def generate(data: Path, lines: int) -> None:
+    cfgen = ROOT / "target/release/cfgen"
+    for sub, extra in (("gz", []), ("plain", ["--plain"])):
+        out = data / sub
+        if out.exists() and any(out.iterdir()):
+            continue
+        subprocess.run([str(cfgen), "--out", str(out), "--lines", str(lines), "--seed", "2026", *extra], check=True)
+
+
+def main() -> int:
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        _, _, what, *rest = sys.argv
+        if what == "duckdb":
+            print(child_duckdb(rest[0], rest[1], rest[2], int(rest[3])))
+        elif what == "polars":
+            print(child_polars(rest[0], rest[1], int(rest[2])))
+        elif what == "entropy":
+            print(child_entropy(rest[0]))
+        return 0
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=ROOT / "bench-data")
+    ap.add_argument("--lines", type=int, default=3_000_000)
+    ap.add_argument("--threads", type=int, default=os.cpu_count() or 2)
+    args = ap.parse_args()
+    generate(args.data, args.lines)
+    gz = sorted(str(p) for p in (args.data / "gz").rglob("*.gz"))
+    plain_glob = str(args.data / "plain" / "**" / "*.log")
+    gz_glob = str(args.data / "gz" / "**" / "*.gz")
+    raw = sum(p.stat().st_size for p in (args.data / "plain").rglob("*.log"))
+    print(f"data: {len(gz)} gzip files, {sum(os.path.getsize(p) for p in gz) / 1e6:.0f} MB compressed, "
+          f"{raw / 1e9:.2f} GB uncompressed; threads={args.threads}; DuckDB {__import__('duckdb').__version__}")
+
+    floor_bin = ROOT / "target/release/examples/decompress_floor"
+    floor = measure([str(floor_bin), str(args.threads), *gz])
+    print(f"\nfloor (flate2 decompression only, {args.threads} threads): {floor['wall']:.2f} s wall, "
+          f"{floor['cpu']:.2f} s CPU, {floor['rss_mb']:.0f} MB; {floor['out']} lines")
+
+    rows = []
+    for input_name, glob in (("gzip", gz_glob), ("plain", plain_glob)):
+        for query in ("full", "narrow"):
+            results = {}
+            for reader in ("read_cloudfront", "read_csv", "polars"):
+                if reader == "polars":
+                    cmd = [PY, __file__, "--child", "polars", query, glob, str(args.threads)]
+                else:
+                    cmd = [PY, __file__, "--child", "duckdb", reader, query, glob, str(args.threads)]
+                results[reader] = measure(cmd)
+            base = results["read_cloudfront"]
+            for reader, r in results.items():
+                rows.append((input_name, query, reader, r["wall"], r["cpu"], r["rss_mb"], r["wall"] / base["wall"]))
+            if input_name == "gzip" and query == "full":
+                rows.append(("gzip", "full", "floor/read_cloudfront", floor["wall"], floor["cpu"], floor["rss_mb"],
+                             base["wall"] / floor["wall"]))
+    print(f"\n{'input':6} {'query':7} {'reader':22} {'wall s':>8} {'cpu s':>8} {'rss MB':>8} {'ratio':>7}")
+    for r in rows:
+        print(f"{r[0]:6} {r[1]:7} {r[2]:22} {r[3]:8.2f} {r[4]:8.2f} {r[5]:8.0f} {r[6]:7.2f}")
+    print("ratio = reader wall / read_cloudfront wall (higher means read_cloudfront is faster); "
+          "for floor/read_cloudfront: read_cloudfront wall / floor wall")
+
+    native = json.loads(measure([PY, __file__, "--child", "entropy", "native"])["out"])
+    plain = json.loads(measure([PY, __file__, "--child", "entropy", "sql"])["out"])
+    print(f"\nuri_entropy on 1,000,000 rows: native {native['seconds']:.3f} s, plain SQL {plain['seconds']:.3f} s, "
+          f"ratio {plain['seconds'] / native['seconds']:.1f}x (sums {native['sum']:.1f} vs {plain['sum']:.1f})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
