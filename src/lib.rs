@@ -5,6 +5,7 @@
 
 pub mod ext;
 pub mod format;
+pub mod hunt;
 pub mod playbook;
 
 use libduckdb_sys as ffi;
@@ -21,6 +22,7 @@ pub unsafe extern "C" fn cloudfront_init_c_api(
     ext::entry::load(info, access, |_db, con| {
         ext::version::register_version(con)?;
         ext::read_cloudfront::register_read_cloudfront(con)?;
+        ext::scalars::register_scalars(con)?;
         ext::playbook::register_playbook_listing(con)?;
         // Last, and never fatal: a read-only database refuses the macros (see ext::playbook).
         ext::playbook::install_playbook(con);

@@ -158,9 +158,20 @@ impl OutVector {
             unsafe { *self.validity.add(row / 64) |= 1u64 << (row % 64) }
         }
     }
+    /// Writes a VARCHAR. Strings of up to 12 bytes are stored inline in the 16-byte
+    /// `string_t` itself (DuckDB's layout: length, then the bytes zero-padded), which needs no
+    /// heap and no FFI call; longer ones are copied into the vector's heap by DuckDB.
+    /// `value` must be valid UTF-8 (the callers guarantee it).
     #[inline]
     pub fn set_str(&mut self, row: usize, value: &[u8]) {
         self.mark_valid(row);
+        if value.len() <= 12 {
+            let mut inlined = [0u8; 16];
+            inlined[..4].copy_from_slice(&(value.len() as u32).to_ne_bytes());
+            inlined[4..4 + value.len()].copy_from_slice(value);
+            unsafe { *(self.data as *mut [u8; 16]).add(row) = inlined };
+            return;
+        }
         unsafe {
             ffi::duckdb_vector_assign_string_element_len(self.vector, row as u64, value.as_ptr() as *const c_char, value.len() as u64)
         }

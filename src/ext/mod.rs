@@ -9,3 +9,4 @@ pub mod files;
 pub mod read_cloudfront;
 pub mod playbook;
 pub mod static_table;
+pub mod scalars;

@@ -18,11 +18,19 @@ pub struct Overload {
     pub params: Vec<LogicalType>,
     pub returns: LogicalType,
     pub kernel: Kernel,
+    /// The kernel itself decides what NULL input gives (DuckDB otherwise folds a constant
+    /// NULL argument to a NULL result before calling it).
+    pub handles_null: bool,
 }
 
 impl Overload {
     pub fn new(params: Vec<LogicalType>, returns: LogicalType, kernel: Kernel) -> Self {
-        Self { params, returns, kernel }
+        Self { params, returns, kernel, handles_null: false }
+    }
+    /// An overload whose kernel gives a non-NULL result for NULL input.
+    pub fn null_aware(mut self) -> Self {
+        self.handles_null = true;
+        self
     }
 }
 
@@ -63,6 +71,9 @@ pub fn register(con: ffi::duckdb_connection, name: &str, overloads: Vec<Overload
                 ffi::duckdb_scalar_function_add_parameter(f, p.0);
             }
             ffi::duckdb_scalar_function_set_return_type(f, o.returns.0);
+            if o.handles_null {
+                ffi::duckdb_scalar_function_set_special_handling(f);
+            }
             ffi::duckdb_scalar_function_set_function(f, Some(trampoline));
             let boxed: Box<Kernel> = Box::new(o.kernel);
             ffi::duckdb_scalar_function_set_extra_info(f, Box::into_raw(boxed) as *mut c_void, Some(destroy_kernel));

@@ -1,0 +1,21 @@
+//! Pure-Rust computations that threat hunting in CloudFront logs needs and
+//! SQL does not offer: Shannon entropy of tokens, "does this look machine
+//! generated", repeated percent-decoding and encoding depth, WAF / cache /
+//! origin classification of CloudFront result types, user-agent categories,
+//! well-known probe paths, edge-location geography and IP network prefixes.
+//!
+//! Nothing here knows about DuckDB: every function works on byte slices (log
+//! fields are not guaranteed to be UTF-8) and plain Rust types, so it can be
+//! unit-tested directly and wrapped by thin scalar-function glue elsewhere.
+//! The functions run once per row on millions of rows and on attacker-chosen
+//! text, so they avoid per-call allocation (string outputs go into a
+//! caller-provided `Vec<u8>`), compile their patterns once, use only
+//! linear-time matching, and never panic on any input.
+
+pub mod edge;
+pub mod entropy;
+pub mod ip;
+pub mod scanner_path;
+pub mod url;
+pub mod user_agent;
+pub mod waf;

@@ -1,0 +1,366 @@
+//! Percent-decoding, `\xNN` decoding, encoding depth and lossy UTF-8 repair
+//! for CloudFront log fields.
+//!
+//! Why: CloudFront writes URL-encoded field values (spaces as `%20`, `%` as
+//! `%25`, ...), and user agents logged before ~2020 were encoded twice
+//! (`Mozilla/5.0%2520(Windows...`). Attackers add their own layers
+//! (`%252e%252e%252f`) to slip past filters, so "how many times was this
+//! encoded" is itself a hunting signal. `+` is NOT decoded as a space:
+//! CloudFront logs use RFC 3986 percent-encoding, not HTML form encoding,
+//! so a literal `+` in a log field is a `+`.
+//!
+//! All outputs go into a caller-provided `Vec<u8>` which is cleared first;
+//! decoded bytes may not be valid UTF-8 (see [`to_valid_utf8_lossy_into`]).
+
+use std::cell::RefCell;
+
+/// Maximum depth [`encoding_depth`] reports.
+pub const MAX_ENCODING_DEPTH: u32 = 8;
+
+#[inline]
+fn hex_val(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Decode the two hex digits after an escape introducer at `s[at]`, if both
+/// are present and valid.
+#[inline]
+fn hex_pair(s: &[u8], at: usize) -> Option<u8> {
+    let hi = hex_val(*s.get(at + 1)?)?;
+    let lo = hex_val(*s.get(at + 2)?)?;
+    Some((hi << 4) | lo)
+}
+
+/// Whether `s` contains at least one well-formed `%XX` escape.
+pub fn has_percent_escape(s: &[u8]) -> bool {
+    memchr::memchr_iter(b'%', s).any(|i| hex_pair(s, i).is_some())
+}
+
+/// One level of `%XX` decoding (hex digits in either case) of `s` into
+/// `out` (cleared first). Malformed escapes (`%zz`, a trailing `%2`, a lone
+/// `%`) are copied unchanged. Returns whether any escape was decoded.
+pub fn percent_decode_into(s: &[u8], out: &mut Vec<u8>) -> bool {
+    out.clear();
+    out.reserve(s.len());
+    let mut changed = false;
+    let mut rest = s;
+    while let Some(p) = memchr::memchr(b'%', rest) {
+        out.extend_from_slice(&rest[..p]);
+        match hex_pair(rest, p) {
+            Some(byte) => {
+                out.push(byte);
+                changed = true;
+                rest = rest.get(p + 3..).unwrap_or(&[]);
+            }
+            None => {
+                out.push(b'%');
+                rest = rest.get(p + 1..).unwrap_or(&[]);
+            }
+        }
+    }
+    out.extend_from_slice(rest);
+    changed
+}
+
+/// One level of `%XX` decoding in place (the result is never longer than
+/// the input). Returns whether anything was decoded.
+pub fn percent_decode_in_place(buf: &mut Vec<u8>) -> bool {
+    let len = buf.len();
+    let (mut r, mut w) = (0usize, 0usize);
+    let mut changed = false;
+    while r < len {
+        let b = buf[r];
+        if b == b'%' {
+            if let Some(byte) = hex_pair(buf, r) {
+                buf[w] = byte;
+                w += 1;
+                r += 3;
+                changed = true;
+                continue;
+            }
+        }
+        buf[w] = b;
+        w += 1;
+        r += 1;
+    }
+    buf.truncate(w);
+    changed
+}
+
+/// Decode `\xNN` escapes (hex either case) of `s` into `out` (cleared
+/// first); malformed ones are copied unchanged. CloudFront writes these in
+/// some fields, e.g. `x-forwarded-for` as `192.0.2.1,\x20198.51.100.7`.
+/// Percent-escapes are left alone: use [`percent_decode_into`] for those.
+/// Returns whether anything was decoded.
+pub fn decode_backslash_x_into(s: &[u8], out: &mut Vec<u8>) -> bool {
+    out.clear();
+    out.reserve(s.len());
+    let mut changed = false;
+    let mut rest = s;
+    while let Some(p) = memchr::memchr(b'\\', rest) {
+        out.extend_from_slice(&rest[..p]);
+        let decoded = match rest.get(p + 1) {
+            Some(b'x') | Some(b'X') => hex_pair(rest, p + 1),
+            _ => None,
+        };
+        match decoded {
+            Some(byte) => {
+                out.push(byte);
+                changed = true;
+                rest = rest.get(p + 4..).unwrap_or(&[]);
+            }
+            None => {
+                out.push(b'\\');
+                rest = rest.get(p + 1..).unwrap_or(&[]);
+            }
+        }
+    }
+    out.extend_from_slice(rest);
+    changed
+}
+
+/// Percent-decode `s` repeatedly, at most `max_levels` times, stopping as
+/// soon as a level changes nothing; result in `out` (cleared first).
+/// `max_levels` = 0 copies `s` unchanged. Works in place in `out`, so it
+/// allocates nothing once `out` has the capacity.
+///
+/// Example: `%2520` -> `%20` -> ` ` with `max_levels` >= 2.
+pub fn url_decode_levels(s: &[u8], max_levels: u32, out: &mut Vec<u8>) {
+    out.clear();
+    out.extend_from_slice(s);
+    for _ in 0..max_levels {
+        if !percent_decode_in_place(out) {
+            break;
+        }
+    }
+}
+
+/// How many times `s` has been percent-encoded.
+///
+/// Definition: starting from `s`, while the current string contains at
+/// least one well-formed `%XX` escape (X a hex digit, either case), decode
+/// one level and count it; stop at [`MAX_ENCODING_DEPTH`] (8). So a string
+/// with no well-formed escape has depth 0 (`100%`, `%zz`), `%27` has 1
+/// (-> `'`), `%2527` has 2 (-> `%27` -> `'`), `%252527` has 3, and
+/// `abc%2Fdef` has 1. A decode that merely produces a new escape by
+/// concatenation (`%%32%35` -> `%25` -> `%`) counts too: that is the
+/// nested-encoding evasion trick this measures.
+///
+/// Strings without any `%` return immediately; others use a per-thread
+/// scratch buffer (no allocation after the first call on a thread).
+pub fn encoding_depth(s: &[u8]) -> u32 {
+    if !has_percent_escape(s) {
+        return 0;
+    }
+    thread_local! {
+        static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    }
+    // Take the buffer out for the call and put it back, so no borrow is
+    // held; during thread teardown a fresh buffer is used instead.
+    let mut buf = SCRATCH
+        .try_with(|c| {
+            c.try_borrow_mut()
+                .map(|mut b| std::mem::take(&mut *b))
+                .unwrap_or_default()
+        })
+        .unwrap_or_default();
+    let depth = encoding_depth_buf(s, &mut buf);
+    let _ = SCRATCH.try_with(|c| {
+        if let Ok(mut b) = c.try_borrow_mut() {
+            *b = buf;
+        }
+    });
+    depth
+}
+
+/// [`encoding_depth`] with an explicit scratch buffer (contents replaced).
+pub fn encoding_depth_buf(s: &[u8], scratch: &mut Vec<u8>) -> u32 {
+    if !has_percent_escape(s) {
+        return 0;
+    }
+    scratch.clear();
+    scratch.extend_from_slice(s);
+    let mut depth = 0;
+    while depth < MAX_ENCODING_DEPTH && has_percent_escape(scratch) {
+        percent_decode_in_place(scratch);
+        depth += 1;
+    }
+    depth
+}
+
+/// Whether `bytes` is valid UTF-8.
+#[inline]
+pub fn is_valid_utf8(bytes: &[u8]) -> bool {
+    std::str::from_utf8(bytes).is_ok()
+}
+
+/// Copy `bytes` into `out` (cleared first), replacing each maximal invalid
+/// UTF-8 sequence with U+FFFD (EF BF BD), exactly as
+/// `String::from_utf8_lossy` does. Valid input is copied with one memcpy;
+/// decoded log fields (`%ff`) are often invalid, and DuckDB VARCHARs must
+/// be valid UTF-8.
+pub fn to_valid_utf8_lossy_into(bytes: &[u8], out: &mut Vec<u8>) {
+    out.clear();
+    if is_valid_utf8(bytes) {
+        out.extend_from_slice(bytes);
+        return;
+    }
+    out.reserve(bytes.len() + 2);
+    for chunk in bytes.utf8_chunks() {
+        out.extend_from_slice(chunk.valid().as_bytes());
+        if !chunk.invalid().is_empty() {
+            out.extend_from_slice("\u{FFFD}".as_bytes());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dec(s: &str) -> (Vec<u8>, bool) {
+        let mut out = Vec::new();
+        let changed = percent_decode_into(s.as_bytes(), &mut out);
+        (out, changed)
+    }
+
+    #[test]
+    fn single_level() {
+        assert_eq!(dec("a%20b"), (b"a b".to_vec(), true));
+        // %2F and %2f are both '/', hex in either case.
+        assert_eq!(dec("x%2Fy%2fz"), (b"x/y/z".to_vec(), true));
+        // One level only: %2520 -> %20.
+        assert_eq!(dec("%2520"), (b"%20".to_vec(), true));
+        // '+' is not a space in CloudFront logs.
+        assert_eq!(dec("a+b"), (b"a+b".to_vec(), false));
+        assert_eq!(dec(""), (Vec::new(), false));
+    }
+
+    #[test]
+    fn malformed_escapes_kept() {
+        assert_eq!(dec("%zz"), (b"%zz".to_vec(), false));
+        assert_eq!(dec("abc%2"), (b"abc%2".to_vec(), false));
+        assert_eq!(dec("100%"), (b"100%".to_vec(), false));
+        assert_eq!(dec("%"), (b"%".to_vec(), false));
+        // A bad escape followed by a good one: "%%41" -> '%' kept, %41 -> 'A'.
+        assert_eq!(dec("%%41"), (b"%A".to_vec(), true));
+        assert_eq!(dec("%g1%41"), (b"%g1A".to_vec(), true));
+    }
+
+    #[test]
+    fn out_buffer_is_replaced() {
+        let mut out = b"stale".to_vec();
+        percent_decode_into(b"ok", &mut out);
+        assert_eq!(out, b"ok");
+        let mut out = b"stale".to_vec();
+        url_decode_levels(b"", 3, &mut out);
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn in_place_matches_copying_decoder() {
+        for s in [
+            "a%20b",
+            "%2520",
+            "%zz",
+            "abc%2",
+            "%%41",
+            "",
+            "%41%42%43",
+            "%c0%ae",
+        ] {
+            let mut a = Vec::new();
+            let ca = percent_decode_into(s.as_bytes(), &mut a);
+            let mut b = s.as_bytes().to_vec();
+            let cb = percent_decode_in_place(&mut b);
+            assert_eq!((a, ca), (b, cb), "{s}");
+        }
+    }
+
+    #[test]
+    fn backslash_x() {
+        let mut out = Vec::new();
+        assert!(decode_backslash_x_into(
+            b"192.0.2.1,\\x20198.51.100.7",
+            &mut out
+        ));
+        assert_eq!(out, b"192.0.2.1, 198.51.100.7");
+        assert!(decode_backslash_x_into(b"\\X41\\x6a", &mut out));
+        assert_eq!(out, b"Aj");
+        // Malformed: kept.
+        assert!(!decode_backslash_x_into(b"\\x2", &mut out));
+        assert_eq!(out, b"\\x2");
+        assert!(!decode_backslash_x_into(b"a\\b\\", &mut out));
+        assert_eq!(out, b"a\\b\\");
+        // Percent escapes untouched.
+        assert!(!decode_backslash_x_into(b"%20", &mut out));
+        assert_eq!(out, b"%20");
+    }
+
+    #[test]
+    fn multi_level_user_agent() {
+        // Level 1: %2520 -> %20 (x3); level 2: %20 -> ' ' (x3); level 3 changes nothing.
+        let mut out = Vec::new();
+        url_decode_levels(b"Mozilla/5.0%2520(Windows%2520NT%252010.0)", 8, &mut out);
+        assert_eq!(out, b"Mozilla/5.0 (Windows NT 10.0)");
+        // Capped at one level.
+        url_decode_levels(b"Mozilla/5.0%2520(Windows%2520NT%252010.0)", 1, &mut out);
+        assert_eq!(out, b"Mozilla/5.0%20(Windows%20NT%2010.0)");
+        url_decode_levels(b"%2520", 0, &mut out);
+        assert_eq!(out, b"%2520");
+        // Traversal triple-encoded: %25252e -> %252e -> %2e -> '.'.
+        url_decode_levels(b"%25252e%25252e%25252f", 3, &mut out);
+        assert_eq!(out, b"../");
+    }
+
+    #[test]
+    fn depth() {
+        assert_eq!(encoding_depth(b"plain"), 0);
+        assert_eq!(encoding_depth(b""), 0);
+        assert_eq!(encoding_depth(b"%27"), 1);
+        assert_eq!(encoding_depth(b"%2527"), 2);
+        assert_eq!(encoding_depth(b"%252527"), 3);
+        assert_eq!(encoding_depth(b"abc%2Fdef"), 1);
+        assert_eq!(encoding_depth(b"100%"), 0);
+        assert_eq!(encoding_depth(b"%zz"), 0);
+        // '%%32%35': level 1 decodes %32 -> '2', %35 -> '5' giving "%25";
+        // level 2 gives "%"; no escape left: depth 2.
+        assert_eq!(encoding_depth(b"%%32%35"), 2);
+        // 10 layers: "%" followed by "25" x 9 then "41" -> capped at 8.
+        let s = format!("%{}41", "25".repeat(9));
+        assert_eq!(encoding_depth(s.as_bytes()), MAX_ENCODING_DEPTH);
+        let mut scratch = Vec::new();
+        assert_eq!(encoding_depth_buf(b"%252527", &mut scratch), 3);
+    }
+
+    #[test]
+    fn utf8_repair() {
+        // %ff decodes to the byte 0xFF, never valid UTF-8.
+        let mut raw = Vec::new();
+        percent_decode_into(b"a%ffb", &mut raw);
+        assert_eq!(raw, [b'a', 0xff, b'b']);
+        assert!(!is_valid_utf8(&raw));
+        let mut out = Vec::new();
+        to_valid_utf8_lossy_into(&raw, &mut out);
+        assert_eq!(out, "a\u{FFFD}b".as_bytes());
+        // %C3%A9 is 'é', valid: copied as is.
+        percent_decode_into(b"caf%C3%A9", &mut raw);
+        assert!(is_valid_utf8(&raw));
+        to_valid_utf8_lossy_into(&raw, &mut out);
+        assert_eq!(out, "café".as_bytes());
+        // Truncated sequence at the end: one replacement character.
+        to_valid_utf8_lossy_into(&[b'x', 0xe2, 0x82], &mut out);
+        assert_eq!(out, "x\u{FFFD}".as_bytes());
+        // Same as std's lossy conversion on an overlong sequence.
+        let bad = [0xc0, 0xae, b'/'];
+        to_valid_utf8_lossy_into(&bad, &mut out);
+        assert_eq!(out, String::from_utf8_lossy(&bad).as_bytes());
+        to_valid_utf8_lossy_into(b"", &mut out);
+        assert!(out.is_empty());
+    }
+}
