@@ -86,3 +86,12 @@ test_python:
 clean:
 	$(CARGO) clean
 	rm -rf build
+
+# ---------------------------------------------------------------------------------------- bench
+bench: release venv cfgen
+	$(CARGO) build --release --example decompress_floor
+	CLOUDFRONT_EXTENSION=$(RELEASE_EXT) $(PY) scripts/bench.py
+
+# ------------------------------------------------------------------------------- detection eval
+eval: release venv cfgen
+	CLOUDFRONT_EXTENSION=$(RELEASE_EXT) $(PY) scripts/eval_playbook.py

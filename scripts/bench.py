@@ -122,7 +122,7 @@ def measure(args: list[str]) -> dict:
 
 
 def generate(data: Path, lines: int) -> None:
-    cfgen = ROOT / "target/release/cfgen"
+    cfgen = ROOT / "target/release/cfgen"  # built by `make cfgen`
     for sub, extra in (("gz", []), ("plain", ["--plain"])):
         out = data / sub
         if out.exists() and any(out.iterdir()):

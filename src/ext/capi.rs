@@ -172,8 +172,15 @@ impl OutVector {
             unsafe { *(self.data as *mut [u8; 16]).add(row) = inlined };
             return;
         }
+        // The bytes are valid UTF-8 already (see format::cell::valid_text), so DuckDB's own
+        // re-validation in duckdb_vector_assign_string_element_len is skipped.
         unsafe {
-            ffi::duckdb_vector_assign_string_element_len(self.vector, row as u64, value.as_ptr() as *const c_char, value.len() as u64)
+            ffi::duckdb_unsafe_vector_assign_string_element_len(
+                self.vector,
+                row as u64,
+                value.as_ptr() as *const c_char,
+                value.len() as u64,
+            )
         }
     }
     #[inline]

@@ -143,13 +143,39 @@ fn read_retrying<R: Read>(r: &mut R, buf: &mut [u8]) -> io::Result<usize> {
 /// Splits `line` on `delimiter` into `spans` (cleared first), as (start, end) offsets relative
 /// to `offset`. A single trailing empty field (a line ending in the delimiter, which real
 /// deliveries contain) is kept; callers decide whether it is tolerated.
+///
+/// Fields average a dozen bytes, too short for `memchr`'s per-call setup to pay off, so on
+/// x86_64 the line is compared 16 bytes at a time (SSE2, part of the x86_64 baseline) and the
+/// delimiter positions are read off the comparison bit mask.
 #[inline]
 pub fn split_fields(line: &[u8], offset: usize, delimiter: u8, spans: &mut Vec<(u32, u32)>) {
     spans.clear();
     let mut start = 0usize;
-    for i in memchr::memchr_iter(delimiter, line) {
-        spans.push(((offset + start) as u32, (offset + i) as u32));
-        start = i + 1;
+    let mut i = 0usize;
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{__m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8};
+        // SAFETY: SSE2 is always available on x86_64; loads stay within `line` (i + 16 <= len).
+        unsafe {
+            let needle = _mm_set1_epi8(delimiter as i8);
+            while i + 16 <= line.len() {
+                let chunk = _mm_loadu_si128(line.as_ptr().add(i) as *const __m128i);
+                let mut mask = _mm_movemask_epi8(_mm_cmpeq_epi8(chunk, needle)) as u32;
+                while mask != 0 {
+                    let pos = i + mask.trailing_zeros() as usize;
+                    spans.push(((offset + start) as u32, (offset + pos) as u32));
+                    start = pos + 1;
+                    mask &= mask - 1;
+                }
+                i += 16;
+            }
+        }
+    }
+    for (j, &b) in line.iter().enumerate().skip(i) {
+        if b == delimiter {
+            spans.push(((offset + start) as u32, (offset + j) as u32));
+            start = j + 1;
+        }
     }
     spans.push(((offset + start) as u32, (offset + line.len()) as u32));
 }
@@ -213,6 +239,25 @@ mod tests {
         assert_eq!(spans, vec![(10, 11), (12, 14), (15, 15), (16, 17)]);
         split_fields(b"x\t", 0, b'\t', &mut spans);
         assert_eq!(spans, vec![(0, 1), (2, 2)]);
+    }
+
+    #[test]
+    fn field_spans_agree_with_a_plain_split_on_long_lines() {
+        let mut spans = vec![];
+        for n in [0usize, 1, 15, 16, 17, 31, 33, 100, 1000] {
+            let line: Vec<u8> = (0..n).map(|i| if i % 7 == 3 || i % 13 == 0 { b'\t' } else { b'a' + (i % 26) as u8 }).collect();
+            split_fields(&line, 5, b'\t', &mut spans);
+            let mut want = vec![];
+            let mut start = 0;
+            for (i, &b) in line.iter().enumerate() {
+                if b == b'\t' {
+                    want.push((5 + start as u32, 5 + i as u32));
+                    start = i + 1;
+                }
+            }
+            want.push((5 + start as u32, 5 + n as u32));
+            assert_eq!(spans, want, "length {n}");
+        }
     }
 
     #[test]
