@@ -58,10 +58,10 @@ configure venv: $(VENV)/.done $(VENV156)/.done
 # ----------------------------------------------------------------------------------------- test
 test: test_release
 
-test_release: release venv
+test_release: release venv cfgen
 	$(MAKE) --no-print-directory EXT=$(RELEASE_EXT) test_rust test_sql test_shell test_python
 
-test_debug: debug venv
+test_debug: debug venv cfgen
 	$(MAKE) --no-print-directory EXT=$(DEBUG_EXT) test_rust test_sql test_shell test_python
 
 EXT ?= $(RELEASE_EXT)
@@ -80,12 +80,18 @@ test_shell:
 	CLOUDFRONT_EXTENSION=$(EXT) DUCKDB_SHELL=$(DUCKDB_SHELL) sh test/shell/smoke.sh
 
 test_python:
-	CLOUDFRONT_EXTENSION=$(EXT) $(PY) -m pytest -q test/python test/runner_tests
+	CLOUDFRONT_EXTENSION=$(EXT) DUCKDB_SHELL=$(DUCKDB_SHELL) $(PY) -m pytest -q test/python test/runner_tests
 	CLOUDFRONT_EXTENSION=$(EXT) $(PY156) -m pytest -q test/python/test_extension_metadata.py test/runner_tests
 
 clean:
 	$(CARGO) clean
 	rm -rf build
+
+# ------------------------------------------------------------------------------------ main job
+# make hunt [LOGS='path, glob or comma-separated list'] [OUT=hunt-out]
+OUT ?= hunt-out
+hunt: release venv cfgen
+	CLOUDFRONT_EXTENSION=$(RELEASE_EXT) DUCKDB_SHELL=$(DUCKDB_SHELL) $(PY) scripts/hunt.py --out "$(OUT)" $(if $(LOGS),--logs "$(LOGS)")
 
 # ---------------------------------------------------------------------------------------- bench
 bench: release venv cfgen
