@@ -19,20 +19,26 @@ RELEASE_EXT    := build/release/$(EXTENSION_NAME).duckdb_extension
 DEBUG_EXT      := build/debug/$(EXTENSION_NAME).duckdb_extension
 CFGEN          := target/release/cfgen
 UV             := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+# The cdylib's file name differs per platform.
+ifeq ($(shell uname -s),Darwin)
+LIB_FILE       := lib$(EXTENSION_NAME).dylib
+else
+LIB_FILE       := lib$(EXTENSION_NAME).so
+endif
 
 .PHONY: all release debug configure venv test test_release test_debug test_rust test_sql test_shell \
-        test_python clean bench hunt eval fuzz cfgen
+        test_python test_clients clean bench hunt eval fuzz cfgen
 
 all: release
 
 # ---------------------------------------------------------------------------------------- build
 release:
 	$(CARGO) build --release --lib
-	$(PYTHON) scripts/extension_metadata.py target/release/lib$(EXTENSION_NAME).so $(RELEASE_EXT) --capi-version $(CAPI_VERSION)
+	$(PYTHON) scripts/extension_metadata.py target/release/$(LIB_FILE) $(RELEASE_EXT) --capi-version $(CAPI_VERSION)
 
 debug:
 	$(CARGO) build --lib
-	$(PYTHON) scripts/extension_metadata.py target/debug/lib$(EXTENSION_NAME).so $(DEBUG_EXT) --capi-version $(CAPI_VERSION)
+	$(PYTHON) scripts/extension_metadata.py target/debug/$(LIB_FILE) $(DEBUG_EXT) --capi-version $(CAPI_VERSION)
 
 cfgen:
 	$(CARGO) build --release -p cfgen
@@ -59,10 +65,10 @@ configure venv: $(VENV)/.done $(VENV156)/.done
 test: test_release
 
 test_release: release venv cfgen
-	$(MAKE) --no-print-directory EXT=$(RELEASE_EXT) test_rust test_sql test_shell test_python
+	$(MAKE) --no-print-directory EXT=$(RELEASE_EXT) test_rust test_sql test_shell test_python test_clients
 
 test_debug: debug venv cfgen
-	$(MAKE) --no-print-directory EXT=$(DEBUG_EXT) test_rust test_sql test_shell test_python
+	$(MAKE) --no-print-directory EXT=$(DEBUG_EXT) test_rust test_sql test_shell test_python test_clients
 
 EXT ?= $(RELEASE_EXT)
 
@@ -82,6 +88,12 @@ test_shell:
 test_python:
 	CLOUDFRONT_EXTENSION=$(EXT) DUCKDB_SHELL=$(DUCKDB_SHELL) $(PY) -m pytest -q test/python test/runner_tests
 	CLOUDFRONT_EXTENSION=$(EXT) $(PY156) -m pytest -q test/python/test_extension_metadata.py test/runner_tests
+
+test_clients:
+	@echo "== client tests: Python on DuckDB 1.5.6, Node.js (@duckdb/node-api), shell output modes"
+	CLOUDFRONT_EXTENSION=$(EXT) $(PY156) -m pytest -q -rs test/python/test_clients.py
+	CLOUDFRONT_EXTENSION=$(EXT) sh test/node/run.sh
+	CLOUDFRONT_EXTENSION=$(EXT) DUCKDB_SHELL=$(DUCKDB_SHELL) sh test/shell/modes.sh
 
 clean:
 	$(CARGO) clean

@@ -345,7 +345,7 @@ fn conversion_bad(r: &Row, column: &str, raw: &[u8], e: impl std::fmt::Display) 
     } else {
         format!("column {column}: {e}: '{}'", String::from_utf8_lossy(&raw[..raw.len().min(200)]))
     };
-    BadLine { line: r.line, reason, text: String::new() }
+    BadLine { line: r.line, reason, text: String::from_utf8_lossy(&r.text[..r.text.len().min(512)]).into_owned() }
 }
 
 /// Converts the projected columns of one row into row `row` of the output vectors.
@@ -394,7 +394,7 @@ fn write_row(bind: &BindData, projection: &[Source], r: &Row, path: &str, out: &
 /// Converts every column of a row, for the rejects listing.
 fn validate_row(bind: &BindData, r: &Row, scratch: &mut Scratch) -> Result<(), BadLine> {
     if let Err(e) = r.timestamp() {
-        return Err(BadLine { text: String::new(), ..conversion_bad(r, "timestamp", b"", e) });
+        return Err(conversion_bad(r, "timestamp", b"", e));
     }
     for (col, c) in bind.schema.columns.iter().enumerate() {
         if Some(col) == r.map.timestamp_column {

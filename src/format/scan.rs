@@ -105,6 +105,8 @@ pub fn parse_fields_header(line: &[u8]) -> Option<Vec<String>> {
 pub struct Row<'a> {
     /// 1-based line number in the (decompressed) file.
     pub line: u64,
+    /// The whole line as read, for error reports.
+    pub text: &'a [u8],
     buf: &'a [u8],
     spans: &'a [(u32, u32)],
     pub map: &'a FieldMap,
@@ -311,7 +313,8 @@ impl<R: Read> FileScanner<R> {
                         return Ok(Event::Bad(bad(line_no, format!("expected {expected} fields, found {n}"), line)));
                     }
                     let buf = self.lines.buf();
-                    return Ok(Event::Row(Row { line: line_no, buf, spans: &self.spans, map }));
+                    let text = &buf[range];
+                    return Ok(Event::Row(Row { line: line_no, text, buf, spans: &self.spans, map }));
                 }
                 Layout::Json => {
                     self.json_pairs.clear();
@@ -342,7 +345,8 @@ impl<R: Read> FileScanner<R> {
                         self.spans[pos] = (a, b);
                     }
                     let map = self.map.as_ref().expect("map set above");
-                    return Ok(Event::Row(Row { line: line_no, buf: &self.json_values, spans: &self.spans, map }));
+                    let text = &self.lines.buf()[range];
+                    return Ok(Event::Row(Row { line: line_no, text, buf: &self.json_values, spans: &self.spans, map }));
                 }
             }
         }
