@@ -7,9 +7,9 @@
 //! refuse (file, line, reason, text), validating every column.
 
 use std::ffi::c_void;
-use std::io::Read;
+use std::io::{Read, Seek, SeekFrom};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use libduckdb_sys as ffi;
 
@@ -18,9 +18,10 @@ use super::files::{expand, is_remote, open_raw, ClientContext};
 use crate::format::cell::{convert, Cell, Scratch};
 use crate::format::fields::{Family, Kind, DATE, TIME};
 use crate::format::lines::DEFAULT_MAX_LINE;
-use crate::format::scan::{sample_fields, BadLine, Event, FileScanner, LayoutChoice, Row, ScanError, ScanOptions};
+use crate::format::scan::{detect, sample_fields, BadLine, Event, FileScanner, Layout, LayoutChoice, Row, ScanError, ScanOptions};
+use crate::format::split::{index_file, nominal_ranges, RangeStart};
 use crate::format::schema::Schema;
-use crate::format::source::open_text;
+use crate::format::source::{open_text, GZIP_MAGIC};
 
 /// Which of the two functions a registration serves.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -41,9 +42,69 @@ struct BindData {
 }
 
 struct GlobalState {
-    next_file: AtomicUsize,
+    /// Work units in order: whole files, or byte ranges of large plain local files.
+    units: Vec<Unit>,
+    next_unit: AtomicUsize,
+    /// Per file: where its ranges start, learned once by the first thread that needs it.
+    range_index: Vec<OnceLock<Result<Vec<RangeStart>, String>>>,
     /// Output column -> schema column (or FILENAME / OTHER), in output order.
     projection: Vec<Source>,
+}
+
+/// One unit of scanning work.
+#[derive(Clone, Copy)]
+struct Unit {
+    file: usize,
+    /// For a range of a split file: which range, how many, and the file's layout.
+    range: Option<(usize, usize, Layout)>,
+}
+
+/// Splits large uncompressed local files into ranges (format::split); everything else is one
+/// unit per file. Gzip cannot be entered mid-stream, and remote files are read once.
+fn plan_units(bind: &BindData) -> Vec<Unit> {
+    let mut units = Vec::with_capacity(bind.files.len());
+    for (file, path) in bind.files.iter().enumerate() {
+        let size = if is_remote(path) { 0 } else { std::fs::metadata(path).map(|m| m.len()).unwrap_or(0) };
+        let parts = nominal_ranges(size).len();
+        let layout = (parts > 1).then(|| plain_layout(path, &bind.opts)).flatten();
+        match layout {
+            Some(layout) => units.extend((0..parts).map(|i| Unit { file, range: Some((i, parts, layout)) })),
+            None => units.push(Unit { file, range: None }),
+        }
+    }
+    units
+}
+
+/// The layout of an uncompressed local file, None for gzip or undetectable files (those are
+/// read whole, which reports their errors the usual way).
+fn plain_layout(path: &str, opts: &ScanOptions) -> Option<Layout> {
+    let mut head = [0u8; 256];
+    let mut f = std::fs::File::open(path).ok()?;
+    let n = f.read(&mut head).ok()?;
+    if n >= 2 && head[..2] == GZIP_MAGIC {
+        return None;
+    }
+    detect(&head[..n], opts).ok()
+}
+
+/// Opens range `k` of a split file: seeks to its first line and stops at the next range's.
+fn open_range(bind: &BindData, global: &GlobalState, file: usize, k: usize, parts: usize, layout: Layout) -> Result<FileScanner<Box<dyn Read + Send>>, String> {
+    let path = &bind.files[file];
+    let index = global.range_index[file]
+        .get_or_init(|| {
+            let size = std::fs::metadata(path).map_err(|e| e.to_string())?.len();
+            let starts = nominal_ranges(size);
+            debug_assert_eq!(starts.len(), parts);
+            let f = std::fs::File::open(path).map_err(|e| e.to_string())?;
+            index_file(std::io::BufReader::with_capacity(1 << 20, f), &starts).map_err(|e| e.to_string())
+        })
+        .as_ref()
+        .map_err(|e| format!("read_cloudfront: \"{path}\": {e}"))?;
+    let (start, end) = (&index[k], &index[k + 1]);
+    let mut f = std::fs::File::open(path).map_err(|e| format!("read_cloudfront: \"{path}\": {e}"))?;
+    f.seek(SeekFrom::Start(start.offset)).map_err(|e| format!("read_cloudfront: \"{path}\": {e}"))?;
+    let reader: Box<dyn Read + Send> = Box::new(f.take(end.offset - start.offset));
+    Ok(FileScanner::for_range(reader, bind.schema.clone(), bind.opts.clone(), layout, start.fields.clone(), start.lines_before))
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -230,9 +291,12 @@ unsafe extern "C" fn init(info: ffi::duckdb_init_info) {
                     }
                 })
                 .collect();
-            let state = Box::new(GlobalState { next_file: AtomicUsize::new(0), projection });
+            let units = plan_units(bind);
+            let threads = units.len().max(1) as u64;
+            let range_index = (0..bind.files.len()).map(|_| OnceLock::new()).collect();
+            let state = Box::new(GlobalState { units, next_unit: AtomicUsize::new(0), range_index, projection });
             ffi::duckdb_init_set_init_data(info, Box::into_raw(state) as *mut c_void, Some(drop_box::<GlobalState>));
-            ffi::duckdb_init_set_max_threads(info, bind.files.len().max(1) as u64);
+            ffi::duckdb_init_set_max_threads(info, threads);
             Ok(())
         },
     );
@@ -272,15 +336,20 @@ fn fill(bind: &BindData, global: &GlobalState, local: &mut LocalState, out: &mut
     let mut row = 0;
     while row < VECTOR_SIZE {
         if local.scanner.is_none() {
-            let next = global.next_file.fetch_add(1, Ordering::Relaxed);
-            if next >= bind.files.len() {
+            let next = global.next_unit.fetch_add(1, Ordering::Relaxed);
+            let Some(unit) = global.units.get(next).copied() else {
                 break;
-            }
-            let path = &bind.files[next];
-            let raw = open_raw(path, bind.context.as_ref()).map_err(|e| format!("read_cloudfront: \"{path}\": {e}"))?;
-            let text = open_text(raw).map_err(|e| format!("read_cloudfront: \"{path}\": {e}"))?;
-            local.scanner = Some(FileScanner::new(text, bind.schema.clone(), bind.opts.clone()));
-            local.file = Some(next);
+            };
+            let path = &bind.files[unit.file];
+            local.scanner = Some(match unit.range {
+                Some((k, parts, layout)) => open_range(bind, global, unit.file, k, parts, layout)?,
+                None => {
+                    let raw = open_raw(path, bind.context.as_ref()).map_err(|e| format!("read_cloudfront: \"{path}\": {e}"))?;
+                    let text = open_text(raw).map_err(|e| format!("read_cloudfront: \"{path}\": {e}"))?;
+                    FileScanner::new(text, bind.schema.clone(), bind.opts.clone())
+                }
+            });
+            local.file = Some(unit.file);
         }
         let file_idx = local.file.unwrap_or(0);
         let path = &bind.files[file_idx];

@@ -48,6 +48,17 @@ impl<R: Read> LineReader<R> {
         Self { inner, buf: vec![0; READ_CHUNK], pos: 0, end: 0, eof: false, line_no: 0, max_line }
     }
 
+    /// The underlying reader (any buffered data is dropped).
+    pub fn into_inner(self) -> R {
+        self.inner
+    }
+
+    /// Numbers lines as if `lines_before` lines came before this stream (a range of a file).
+    pub fn starting_after(mut self, lines_before: u64) -> Self {
+        self.line_no = lines_before;
+        self
+    }
+
     /// Number of the line most recently returned (1-based).
     pub fn line_no(&self) -> u64 {
         self.line_no

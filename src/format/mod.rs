@@ -9,4 +9,5 @@ pub mod lines;
 pub mod scan;
 pub mod schema;
 pub mod source;
+pub mod split;
 pub mod value;

@@ -260,6 +260,28 @@ impl<R: Read> FileScanner<R> {
         }
     }
 
+    /// Reads one range of a larger file (see `format::split`): the layout is the whole file's,
+    /// `fields` the `#Fields:` header in force at the range's first line (None: the file's
+    /// headerless fields, if any), and line numbers continue after `lines_before`.
+    pub fn for_range(
+        reader: R,
+        schema: Arc<Schema>,
+        opts: Arc<ScanOptions>,
+        layout: Layout,
+        fields: Option<Vec<String>>,
+        lines_before: u64,
+    ) -> Self {
+        let mut s = Self::new(reader, schema, opts);
+        s.lines = LineReader::new(s.lines.into_inner(), s.opts.max_line).starting_after(lines_before);
+        s.map = match (layout, fields) {
+            (Layout::Json, _) => None,
+            (_, Some(f)) => Some(s.schema.field_map(&f, Family::Standard)),
+            (_, None) => s.opts.headerless_fields().map(|f| s.schema.field_map(&f, s.opts.family)),
+        };
+        s.layout = Some(layout);
+        s
+    }
+
     /// The detected layout (after the first call to `next`).
     pub fn layout(&self) -> Option<Layout> {
         self.layout
