@@ -1,0 +1,93 @@
+-- cf_cache_busting: URI stems flooded with random query strings to force cache misses.
+-- Question: Which URI stems get cache misses driven by random-looking query values (a new value on every request, so CloudFront must go to the origin), from which clients?
+-- Parameters:
+--   tbl                         name of a table or view of read_cloudfront() rows (VARCHAR)
+--   min_per_client := 10        random-query requests one client must send to one stem to count
+--                               as "busting". Click IDs (gclid, fbclid) are random too, but a
+--                               visitor lands with one, maybe two: on cfgen days the most any
+--                               benign client sent to one stem was 2.
+--   min_requests := 50          random-query requests by busting clients a stem needs to be
+--                               reported (an attack that matters to the origin is sustained;
+--                               50 is a floor well under any flood worth a look).
+--   min_distinct_ratio := 0.8   distinct query strings / busting requests: busters rarely repeat
+--                               a value (that would be a cache hit); retries of one URL do.
+-- A query "looks random" when any parameter value (the text after the first '=', or the whole
+-- parameter without '='; split on & and ;), percent-decoded once, passes looks_random().
+-- query_max_entropy() is reported as evidence (bits per character of the most random value).
+-- Output: one row per flagged stem, most busting requests first:
+--   cs_uri_stem, requests (all requests to the stem), misses, miss_ratio (stem overall),
+--   busting_clients, busting_requests, busting_miss_ratio, distinct_queries,
+--   avg_query_entropy, params (parameter names used), clients (up to 10 busting IPs),
+--   first_seen, last_seen (of busting requests),
+--   severity ('high' when busting_requests >= 4 x min_requests and >= 90% of them missed
+--   the cache, else 'medium')
+CREATE OR REPLACE MACRO cf_cache_busting(tbl, min_per_client := 10, min_requests := 50,
+                                         min_distinct_ratio := 0.8) AS TABLE
+WITH _cf_t AS (
+    SELECT c_ip, timestamp, cs_uri_stem, cs_uri_query, x_edge_result_type FROM query_table(tbl)
+),
+-- Judge each distinct query string once.
+_cf_qs AS (
+    SELECT DISTINCT cs_uri_query AS q FROM _cf_t t WHERE cs_uri_query IS NOT NULL
+),
+_cf_params AS (
+    SELECT q, unnest(string_split_regex(q, '[&;]')) AS p FROM _cf_qs qs
+),
+_cf_judged AS (
+    SELECT q,
+           bool_or(p <> '' AND looks_random(url_decode_cf(regexp_replace(p, '^[^=]*=', '')))) AS random,
+           string_agg(DISTINCT CASE WHEN contains(p, '=') THEN split_part(p, '=', 1) END, ',' ORDER BY CASE WHEN contains(p, '=') THEN split_part(p, '=', 1) END) AS names,
+           query_max_entropy(q) AS entropy
+    FROM _cf_params params
+    GROUP BY q
+),
+_cf_rq AS (
+    SELECT t.*, j.names, j.entropy, is_cache_miss(t.x_edge_result_type) AS miss
+    FROM _cf_t t JOIN _cf_judged j ON j.q = t.cs_uri_query
+    WHERE j.random
+),
+_cf_pair AS (
+    SELECT cs_uri_stem, c_ip, count(*) AS n FROM _cf_rq rq GROUP BY cs_uri_stem, c_ip
+    HAVING count(*) >= min_per_client
+),
+_cf_busting AS (
+    SELECT rq.* FROM _cf_rq rq JOIN _cf_pair pair USING (cs_uri_stem, c_ip)
+),
+_cf_per_stem AS (
+    SELECT cs_uri_stem,
+           count(DISTINCT c_ip) AS busting_clients,
+           count(*) AS busting_requests,
+           count(*) FILTER (WHERE miss) / count(*) AS busting_miss_ratio,
+           count(DISTINCT cs_uri_query) AS distinct_queries,
+           avg(entropy) AS avg_query_entropy,
+           string_agg(DISTINCT names, ',' ORDER BY names) AS params,
+           min(timestamp) AS first_seen, max(timestamp) AS last_seen
+    FROM _cf_busting busting
+    GROUP BY cs_uri_stem
+    HAVING count(*) >= min_requests
+       AND count(DISTINCT cs_uri_query) >= min_distinct_ratio * count(*)
+),
+_cf_clients AS (
+    SELECT cs_uri_stem, string_agg(c_ip, ',' ORDER BY n DESC, c_ip) AS clients
+    FROM (SELECT cs_uri_stem, c_ip, n,
+                 row_number() OVER (PARTITION BY cs_uri_stem ORDER BY n DESC, c_ip) AS rk
+          FROM _cf_pair pair)
+    WHERE rk <= 10
+    GROUP BY cs_uri_stem
+),
+_cf_stem_all AS (
+    SELECT cs_uri_stem, count(*) AS requests,
+           count(*) FILTER (WHERE is_cache_miss(x_edge_result_type)) AS misses
+    FROM _cf_t t
+    WHERE cs_uri_stem IN (SELECT cs_uri_stem FROM _cf_per_stem per_stem)
+    GROUP BY cs_uri_stem
+)
+SELECT s.cs_uri_stem, a.requests, a.misses, a.misses / a.requests AS miss_ratio,
+       s.busting_clients, s.busting_requests, s.busting_miss_ratio, s.distinct_queries,
+       s.avg_query_entropy, s.params, c.clients, s.first_seen, s.last_seen,
+       CASE WHEN s.busting_requests >= 4 * min_requests AND s.busting_miss_ratio >= 0.9
+            THEN 'high' ELSE 'medium' END AS severity
+FROM _cf_per_stem s
+JOIN _cf_stem_all a USING (cs_uri_stem)
+LEFT JOIN _cf_clients c USING (cs_uri_stem)
+ORDER BY s.busting_requests DESC, s.cs_uri_stem;

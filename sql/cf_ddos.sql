@@ -1,0 +1,125 @@
+-- cf_ddos: request floods, both site-wide rate spikes and single clients over a per-IP rate limit.
+-- Question: When did the request rate jump far above its baseline (from how many sources, against what, through which edge), and which clients flooded on their own?
+-- Parameters:
+--   tbl                                    name of a table or view of read_cloudfront() rows (VARCHAR)
+--   bucket := INTERVAL 1 MINUTE            time bucket of the rate (aligned to the Unix epoch / UTC)
+--   k := 4.0                               a bucket is a spike when its requests exceed k x the
+--                                          baseline. Measured: on cfgen days the busiest benign
+--                                          minute was 1.95x its rolling median (benign traffic
+--                                          swings ~3x over a day, but slowly); an application-
+--                                          layer flood worth an alarm multiplies it (cfgen's
+--                                          is ~10x). 4 sits between, with margin both ways.
+--   per_ip_limit := 100                    requests by one client within per_ip_window that make it
+--   per_ip_window := INTERVAL 5 MINUTE     a flood: AWS WAF Security Automations v3's HTTP-flood
+--                                          default (RequestThreshold 100 requests per 5 minutes
+--                                          per IP, docs/format-facts.md section 7). The window
+--                                          slides: a client's peak count over any 5-minute span.
+--   baseline_span := INTERVAL 1 HOUR       the baseline is the median requests per bucket within
+--                                          +/- this span around the bucket (a rolling median
+--                                          follows the daily cycle; a flood of a few minutes
+--                                          barely moves a median over 2 hours of buckets).
+--   min_requests := 100                    a spike bucket needs at least this many requests (so a
+--                                          near-idle site's 1 -> 5 requests is not a "flood").
+-- Output: one row per finding, rate spikes first (in time order) then client floods (largest first):
+--   kind VARCHAR ('rate_spike' or 'client_flood'),
+--   entity VARCHAR (the bucket start as ISO 8601 UTC for rate_spike; the c_ip for client_flood),
+--   window_start, window_end TIMESTAMPTZ (the bucket; or the client's peak window, ending at
+--   its last request in that window), requests BIGINT (in the bucket / in the peak window),
+--   baseline DOUBLE (rolling median per bucket / per_ip_limit), ratio (requests / baseline),
+--   distinct_sources BIGINT, top_target VARCHAR (most requested stem), top_target_share,
+--   top_edge_location VARCHAR, total_requests (the client's requests over the whole table;
+--   NULL for rate spikes), severity ('high' when ratio >= 2 x k for a spike or >= 5 x the limit
+--   for a client, else 'medium')
+CREATE OR REPLACE MACRO cf_ddos(tbl, bucket := INTERVAL 1 MINUTE, k := 4.0, per_ip_limit := 100,
+                                per_ip_window := INTERVAL 5 MINUTE, baseline_span := INTERVAL 1 HOUR,
+                                min_requests := 100) AS TABLE
+WITH _cf_t AS (
+    SELECT timestamp, c_ip, cs_uri_stem, x_edge_location,
+           to_timestamp(floor(epoch(timestamp) / epoch(bucket)) * epoch(bucket)) AS b
+    FROM query_table(tbl)
+),
+_cf_per_bucket AS (
+    SELECT b, count(*) AS requests FROM _cf_t t GROUP BY b
+),
+_cf_rolling AS (
+    SELECT b, requests,
+           median(requests) OVER (ORDER BY b RANGE BETWEEN baseline_span PRECEDING AND baseline_span FOLLOWING) AS baseline
+    FROM _cf_per_bucket per_bucket
+),
+_cf_spikes AS (
+    SELECT * FROM _cf_rolling rolling WHERE requests >= min_requests AND requests > k * baseline
+),
+_cf_spike_rows AS (
+    SELECT t.* FROM _cf_t t WHERE t.b IN (SELECT b FROM _cf_spikes spikes)
+),
+_cf_spike_src AS (
+    SELECT b, count(DISTINCT c_ip) AS distinct_sources FROM _cf_spike_rows spike_rows GROUP BY b
+),
+_cf_spike_target AS (
+    SELECT b, cs_uri_stem, count(*) AS n FROM _cf_spike_rows spike_rows GROUP BY b, cs_uri_stem
+    QUALIFY row_number() OVER (PARTITION BY b ORDER BY count(*) DESC, cs_uri_stem) = 1
+),
+_cf_spike_edge AS (
+    SELECT b, x_edge_location FROM _cf_spike_rows spike_rows GROUP BY b, x_edge_location
+    QUALIFY row_number() OVER (PARTITION BY b ORDER BY count(*) DESC, x_edge_location) = 1
+),
+_cf_rate_spikes AS (
+    SELECT 'rate_spike' AS kind, strftime(timezone('UTC', s.b), '%Y-%m-%dT%H:%M:%SZ') AS entity,
+           s.b AS window_start, s.b + bucket AS window_end, s.requests, s.baseline::DOUBLE AS baseline,
+           s.requests / s.baseline AS ratio, src.distinct_sources, tg.cs_uri_stem AS top_target,
+           tg.n / s.requests AS top_target_share, e.x_edge_location AS top_edge_location,
+           NULL::BIGINT AS total_requests,
+           CASE WHEN s.requests >= 2 * k * s.baseline THEN 'high' ELSE 'medium' END AS severity
+    FROM _cf_spikes s
+    JOIN _cf_spike_src src USING (b)
+    JOIN _cf_spike_target tg USING (b)
+    JOIN _cf_spike_edge e USING (b)
+),
+-- Per-client sliding count, only for clients with enough requests overall to ever reach the limit.
+_cf_heavy AS (
+    SELECT c_ip, count(*) AS total_requests FROM _cf_t t GROUP BY c_ip HAVING count(*) >= per_ip_limit
+),
+_cf_sliding AS (
+    SELECT t.c_ip, t.timestamp,
+           count(*) OVER (PARTITION BY t.c_ip ORDER BY t.timestamp
+                          RANGE BETWEEN per_ip_window PRECEDING AND CURRENT ROW) AS n
+    FROM _cf_t t WHERE t.c_ip IN (SELECT c_ip FROM _cf_heavy heavy)
+),
+_cf_peaks AS (
+    SELECT c_ip, timestamp AS peak_end, n AS peak
+    FROM _cf_sliding sliding
+    QUALIFY row_number() OVER (PARTITION BY c_ip ORDER BY n DESC, timestamp) = 1
+),
+_cf_floods AS (
+    SELECT p.*, h.total_requests FROM _cf_peaks p JOIN _cf_heavy h USING (c_ip) WHERE p.peak >= per_ip_limit
+),
+_cf_flood_rows AS (
+    SELECT t.c_ip, t.cs_uri_stem, t.x_edge_location
+    FROM _cf_t t JOIN _cf_floods f ON f.c_ip = t.c_ip
+    WHERE t.timestamp > f.peak_end - per_ip_window AND t.timestamp <= f.peak_end
+),
+_cf_flood_target AS (
+    SELECT c_ip, cs_uri_stem, count(*) AS n FROM _cf_flood_rows flood_rows GROUP BY c_ip, cs_uri_stem
+    QUALIFY row_number() OVER (PARTITION BY c_ip ORDER BY count(*) DESC, cs_uri_stem) = 1
+),
+_cf_flood_edge AS (
+    SELECT c_ip, x_edge_location FROM _cf_flood_rows flood_rows GROUP BY c_ip, x_edge_location
+    QUALIFY row_number() OVER (PARTITION BY c_ip ORDER BY count(*) DESC, x_edge_location) = 1
+),
+_cf_client_floods AS (
+    SELECT 'client_flood' AS kind, f.c_ip AS entity, f.peak_end - per_ip_window AS window_start,
+           f.peak_end AS window_end, f.peak AS requests, per_ip_limit::DOUBLE AS baseline,
+           f.peak / per_ip_limit AS ratio, 1::BIGINT AS distinct_sources, tg.cs_uri_stem AS top_target,
+           tg.n / f.peak AS top_target_share, e.x_edge_location AS top_edge_location,
+           f.total_requests,
+           CASE WHEN f.peak >= 5 * per_ip_limit THEN 'high' ELSE 'medium' END AS severity
+    FROM _cf_floods f
+    JOIN _cf_flood_target tg USING (c_ip)
+    JOIN _cf_flood_edge e USING (c_ip)
+)
+SELECT * EXCLUDE (o) FROM (
+    SELECT *, 0 AS o FROM _cf_rate_spikes rate_spikes
+    UNION ALL
+    SELECT *, 1 AS o FROM _cf_client_floods client_floods
+)
+ORDER BY o, CASE WHEN o = 0 THEN epoch(window_start) ELSE -requests END, entity;

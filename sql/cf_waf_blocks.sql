@@ -1,0 +1,55 @@
+-- cf_waf_blocks: requests refused at the edge (AWS WAF, geo restriction, CloudFront limits), by client and time window.
+-- Question: Which clients are being refused by AWS WAF or CloudFront (is_waf_block), when, how often, and on what?
+-- Parameters:
+--   tbl                          name of a table or view of read_cloudfront() rows (VARCHAR)
+--   bucket := INTERVAL 5 MINUTE  tumbling time window (aligned to the Unix epoch, so to UTC); 5
+--                                minutes is AWS WAF's default rate-based evaluation window (300 s).
+--                                (Named bucket, not window: WINDOW is reserved in DuckDB's grammar
+--                                and would have to be quoted at every call.)
+--   min_blocks := 10             refused requests a client needs in one window to be reported.
+--                                Reasoning: a person tripping a rule by accident gets one or a
+--                                few 403s; ten in five minutes is a client that keeps pushing.
+--                                (For scale: AWS WAF Security Automations v3 flags 50 bad
+--                                requests per minute per IP as a scanner, docs/format-facts.md.)
+-- A request is refused when is_waf_block(x_edge_result_type, sc_status,
+-- x_edge_detailed_result_type) is true: 403 Error with a generic or InvalidRequestBlocked /
+-- ClientGeoBlocked detail, LimitExceeded, or a 403 from an edge function.
+-- Output: one row per (client, window) at or above min_blocks, ordered by client then window:
+--   c_ip, window_start, window_end TIMESTAMPTZ, requests (all requests of the client in the
+--   window), blocked, block_ratio, distinct_paths (stems of blocked requests), top_path (most
+--   blocked stem), detailed_types (distinct detailed result types of the blocks),
+--   sample_query (one blocked query string, raw), user_agent (most frequent, decoded),
+--   severity ('high' when blocked >= 5 x min_blocks in the window, else 'medium')
+CREATE OR REPLACE MACRO cf_waf_blocks(tbl, bucket := INTERVAL 5 MINUTE, min_blocks := 10) AS TABLE
+WITH _cf_t AS (
+    SELECT c_ip, timestamp, cs_uri_stem, cs_uri_query, cs_user_agent,
+           to_timestamp(floor(epoch(timestamp) / epoch(bucket)) * epoch(bucket)) AS w,
+           coalesce(is_waf_block(x_edge_result_type, sc_status, x_edge_detailed_result_type), false) AS blocked,
+           x_edge_detailed_result_type AS detail
+    FROM query_table(tbl)
+),
+_cf_per AS (
+    SELECT c_ip, w, count(*) AS requests, count(*) FILTER (WHERE blocked) AS blocked
+    FROM _cf_t t
+    GROUP BY c_ip, w
+    HAVING count(*) FILTER (WHERE blocked) >= min_blocks
+),
+_cf_b AS (
+    SELECT t.* FROM _cf_t t JOIN _cf_per per USING (c_ip, w) WHERE t.blocked
+),
+_cf_agg AS (
+    SELECT c_ip, w,
+           count(DISTINCT cs_uri_stem) AS distinct_paths,
+           mode(cs_uri_stem ORDER BY cs_uri_stem) AS top_path,
+           string_agg(DISTINCT coalesce(detail, '-'), ',' ORDER BY coalesce(detail, '-')) AS detailed_types,
+           min(cs_uri_query) AS sample_query,
+           mode(cs_user_agent ORDER BY cs_user_agent) AS user_agent
+    FROM _cf_b b
+    GROUP BY c_ip, w
+)
+SELECT p.c_ip, p.w AS window_start, p.w + bucket AS window_end, p.requests, p.blocked,
+       p.blocked / p.requests AS block_ratio,
+       a.distinct_paths, a.top_path, a.detailed_types, a.sample_query, a.user_agent,
+       CASE WHEN p.blocked >= 5 * min_blocks THEN 'high' ELSE 'medium' END AS severity
+FROM _cf_per p JOIN _cf_agg a USING (c_ip, w)
+ORDER BY p.c_ip, p.w;
