@@ -35,7 +35,8 @@ _cf_ua AS (
     -- ua_category() once per distinct (client, user agent), not once per row.
     SELECT c_ip, ua_category(cs_user_agent) AS cat, count(*) AS k
     FROM _cf_t t
-    WHERE c_ip IN (SELECT c_ip FROM _cf_per per)
+    -- IS NOT DISTINCT FROM: a client with no c-ip (NULL) is a talker too.
+    WHERE EXISTS (SELECT 1 FROM _cf_per per WHERE per.c_ip IS NOT DISTINCT FROM t.c_ip)
     GROUP BY c_ip, cs_user_agent
 ),
 _cf_dom AS (
@@ -51,5 +52,5 @@ SELECT p.c_ip, p.requests,
        p.first_seen, p.last_seen
 FROM _cf_per p
 CROSS JOIN _cf_total total
-LEFT JOIN _cf_dom d ON d.c_ip = p.c_ip
+LEFT JOIN _cf_dom d ON d.c_ip IS NOT DISTINCT FROM p.c_ip
 ORDER BY p.requests DESC, p.c_ip;
