@@ -10,3 +10,4 @@ pub mod read_cloudfront;
 pub mod playbook;
 pub mod static_table;
 pub mod scalars;
+pub mod function_docs;
