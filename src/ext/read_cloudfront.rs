@@ -116,6 +116,7 @@ enum Source {
 }
 
 struct LocalState {
+    plan: Plan,
     file: Option<usize>,
     scanner: Option<FileScanner<Box<dyn Read + Send>>>,
     scratch: Scratch,
@@ -303,7 +304,7 @@ unsafe extern "C" fn init(info: ffi::duckdb_init_info) {
 }
 
 unsafe extern "C" fn local_init(info: ffi::duckdb_init_info) {
-    let state = Box::new(LocalState { file: None, scanner: None, scratch: Scratch::default() });
+    let state = Box::new(LocalState { plan: Plan::default(), file: None, scanner: None, scratch: Scratch::default() });
     ffi::duckdb_init_set_init_data(info, Box::into_raw(state) as *mut c_void, Some(drop_box::<LocalState>));
 }
 
@@ -373,12 +374,12 @@ fn fill(bind: &BindData, global: &GlobalState, local: &mut LocalState, out: &mut
                 // stay the same) whatever columns the query reads.
                 Mode::Rows if bind.ignore_errors => {
                     if validate_row(bind, &r, &mut local.scratch).is_ok()
-                        && write_row(bind, &global.projection, &r, path, out, row, &mut local.scratch).is_ok()
+                        && write_row(bind, &mut local.plan, &global.projection, &r, path, out, row, &mut local.scratch).is_ok()
                     {
                         row += 1;
                     }
                 }
-                Mode::Rows => match write_row(bind, &global.projection, &r, path, out, row, &mut local.scratch) {
+                Mode::Rows => match write_row(bind, &mut local.plan, &global.projection, &r, path, out, row, &mut local.scratch) {
                     Ok(()) => row += 1,
                     Err(b) => return Err(bad_line_error(path, &b)),
                 },
@@ -417,37 +418,109 @@ fn conversion_bad(r: &Row, column: &str, raw: &[u8], e: impl std::fmt::Display) 
     BadLine { line: r.line, reason, text: String::from_utf8_lossy(&r.text[..r.text.len().min(512)]).into_owned() }
 }
 
+/// What to write into one output vector, resolved once per field map (a file, or a `#Fields:`
+/// line) instead of once per cell.
+#[derive(Clone, Copy)]
+enum Step {
+    /// Convert the line's field at `pos` into schema column `col`.
+    Field { pos: usize, col: usize, kind: Kind },
+    /// Column needing the general lookup (real-time stem/query split).
+    Lookup { col: usize, kind: Kind },
+    Timestamp,
+    /// Date or time of an epoch timestamp (files without `date`/`time` fields).
+    DerivedDate,
+    DerivedTime,
+    Filename,
+    Null,
+}
+
+/// The steps for one field map, rebuilt when a row arrives with another map.
+#[derive(Default)]
+pub struct Plan {
+    /// `FieldMap::id` the steps were built for (0: none).
+    map: u64,
+    steps: Vec<Step>,
+}
+
+impl Plan {
+    fn for_row(&mut self, bind: &BindData, projection: &[Source], r: &Row) -> &[Step] {
+        let id = r.map.id;
+        if self.map != id || self.steps.len() != projection.len() {
+            self.map = id;
+            self.steps = projection.iter().map(|source| step(bind, *source, r)).collect();
+        }
+        &self.steps
+    }
+}
+
+fn step(bind: &BindData, source: Source, r: &Row) -> Step {
+    let col = match source {
+        Source::Column(c) => c,
+        Source::Filename => return Step::Filename,
+        Source::Other => return Step::Null,
+    };
+    let map = r.map;
+    if Some(col) == map.timestamp_column {
+        return Step::Timestamp;
+    }
+    let kind = bind.schema.columns[col].kind;
+    if let Some((stem, query)) = map.split_stem {
+        if Some(col) == stem || Some(col) == query {
+            return Step::Lookup { col, kind };
+        }
+    }
+    match map.sources.get(col).copied().flatten() {
+        Some(pos) => Step::Field { pos, col, kind },
+        None if map.timestamp.epoch.is_some() && col == DATE => Step::DerivedDate,
+        None if map.timestamp.epoch.is_some() && col == TIME => Step::DerivedTime,
+        None => Step::Null,
+    }
+}
+
 /// Converts the projected columns of one row into row `row` of the output vectors.
-fn write_row(bind: &BindData, projection: &[Source], r: &Row, path: &str, out: &mut [OutVector], row: usize, scratch: &mut Scratch) -> Result<(), BadLine> {
-    for (v, source) in out.iter_mut().zip(projection) {
-        let col = match *source {
-            Source::Column(c) => c,
-            Source::Filename => {
+#[allow(clippy::too_many_arguments)]
+fn write_row(
+    bind: &BindData,
+    plan: &mut Plan,
+    projection: &[Source],
+    r: &Row,
+    path: &str,
+    out: &mut [OutVector],
+    row: usize,
+    scratch: &mut Scratch,
+) -> Result<(), BadLine> {
+    for (v, step) in out.iter_mut().zip(plan.for_row(bind, projection, r)) {
+        let (raw, col, kind) = match *step {
+            Step::Field { pos, col, kind } => (r.field(pos), col, kind),
+            Step::Lookup { col, kind } => (r.raw(col), col, kind),
+            Step::Timestamp => {
+                match r.timestamp() {
+                    Ok(ts) => v.set_opt(row, ts),
+                    Err(e) => return Err(conversion_bad(r, "timestamp", b"", e)),
+                }
+                continue;
+            }
+            Step::DerivedDate => {
+                v.set_opt(row, r.derived_date_time().map(|(d, _)| d));
+                continue;
+            }
+            Step::DerivedTime => {
+                v.set_opt(row, r.derived_date_time().map(|(_, t)| t));
+                continue;
+            }
+            Step::Filename => {
                 v.set_str(row, path.as_bytes());
                 continue;
             }
-            Source::Other => {
+            Step::Null => {
                 v.set_null(row);
                 continue;
             }
         };
-        if Some(col) == r.map.timestamp_column {
-            match r.timestamp() {
-                Ok(ts) => v.set_opt(row, ts),
-                Err(e) => return Err(conversion_bad(r, "timestamp", b"", e)),
-            }
-            continue;
-        }
-        let Some(raw) = r.raw(col) else {
-            // Logs with only an epoch timestamp (real-time, some v2) still get date and time.
-            match (col, r.derived_date_time()) {
-                (DATE, Some((d, _))) => v.set(row, d),
-                (TIME, Some((_, t))) => v.set(row, t),
-                _ => v.set_null(row),
-            }
+        let Some(raw) = raw else {
+            v.set_null(row);
             continue;
         };
-        let kind = bind.schema.columns[col].kind;
         match convert(kind, raw, bind.decode, scratch) {
             Ok(Cell::Null) => v.set_null(row),
             Ok(Cell::I32(x)) | Ok(Cell::Date(x)) => v.set(row, x),

@@ -49,8 +49,15 @@ pub fn has_percent_escape(s: &[u8]) -> bool {
 /// `tmp` is scratch space reused across calls. Stops early once a level changes nothing.
 pub fn url_decode_levels(s: &[u8], max_levels: u32, out: &mut Vec<u8>, tmp: &mut Vec<u8>) {
     out.clear();
-    out.extend_from_slice(s);
-    for _ in 0..max_levels {
+    if max_levels == 0 {
+        out.extend_from_slice(s);
+        return;
+    }
+    // The first level reads `s` directly; when it decodes nothing, `out` is `s` unchanged.
+    if !percent_decode_into(s, out) {
+        return;
+    }
+    for _ in 1..max_levels {
         if memchr::memchr(b'%', out).is_none() {
             break;
         }
@@ -90,6 +97,11 @@ mod tests {
         assert_eq!(decode("a%2520b", 1), b"a%20b");
         // Three encodings need three levels; two leave one.
         assert_eq!(decode("a%252520b", 2), b"a%20b");
+    }
+
+    #[test]
+    fn zero_levels_copies() {
+        assert_eq!(decode("a%2520b", 0), b"a%2520b");
     }
 
     #[test]

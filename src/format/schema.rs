@@ -5,7 +5,17 @@
 //! fields as text. Each file (and each `#Fields:` line inside a file) gets a `FieldMap` from its
 //! own field order to those columns, so files with 24 fields and files with 33 read together.
 
+use std::collections::{HashMap, HashSet};
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use super::fields::{lookup, normalize, Family, Kind, CATALOGUE, DATE, TIME, TIMESTAMP};
+
+/// Most unknown (not catalogued) fields that become columns; further unknown names are not
+/// output. Headers are attacker-controlled: a 16 MiB `#Fields:` line names ~3 million fields,
+/// which would otherwise become as many DuckDB columns (and cost quadratic time to
+/// deduplicate). Real logs have a handful of unknown fields at most (security review, fuzzing).
+pub const MAX_UNKNOWN_COLUMNS: usize = 256;
 
 /// One output column.
 #[derive(Clone, Debug, PartialEq)]
@@ -20,6 +30,9 @@ pub struct Schema {
     pub columns: Vec<Column>,
     /// For each catalogue entry, its column index (None when not in the schema).
     catalogue_column: Vec<Option<usize>>,
+    /// Column index of each unknown field's name, so that mapping a header costs O(1) per
+    /// field rather than a scan of every column (security review: a header may name millions).
+    unknown_column: HashMap<String, usize>,
 }
 
 impl Schema {
@@ -28,16 +41,20 @@ impl Schema {
     pub fn from_field_lists<'a>(field_lists: impl IntoIterator<Item = (&'a [String], Family)>) -> Schema {
         let mut known = vec![false; CATALOGUE.len()];
         let mut unknown: Vec<String> = vec![];
+        // A set for deduplication (a Vec::contains here was quadratic in the header's length),
+        // and at most MAX_UNKNOWN_COLUMNS unknown columns.
+        let mut seen: HashSet<String> = HashSet::new();
         for (names, family) in field_lists {
             for raw in names {
                 match lookup(raw, family) {
                     Some(i) => known[i] = true,
-                    None => {
+                    None if unknown.len() < MAX_UNKNOWN_COLUMNS => {
                         let n = normalize(raw);
-                        if !n.is_empty() && !unknown.contains(&n) {
+                        if !n.is_empty() && seen.insert(n.clone()) {
                             unknown.push(n);
                         }
                     }
+                    None => {}
                 }
             }
         }
@@ -51,6 +68,7 @@ impl Schema {
             }
         }
         for name in unknown {
+            schema.unknown_column.insert(name.clone(), schema.columns.len());
             schema.columns.push(Column { name, kind: Kind::Text });
         }
         schema
@@ -77,7 +95,8 @@ impl Schema {
                     continue;
                 }
                 Some(i) => self.column_of_catalogue(i),
-                None => self.column_named(&normalize(raw)),
+                // O(1), not column_named's scan (a header may name millions of fields).
+                None => self.unknown_column.get(&normalize(raw)).copied(),
             };
             if let Some(c) = column {
                 // The first occurrence wins when a header repeats a field.
@@ -92,6 +111,7 @@ impl Schema {
         let stem = self.column_of_catalogue(lookup("cs-uri-stem", Family::Standard).expect("catalogued"));
         let query = self.column_of_catalogue(lookup("cs-uri-query", Family::Standard).expect("catalogued"));
         FieldMap {
+            id: NEXT_MAP_ID.fetch_add(1, Ordering::Relaxed),
             sources,
             field_count: names.len(),
             timestamp,
@@ -110,9 +130,15 @@ pub struct TimestampSource {
     pub date_time: Option<(usize, usize)>,
 }
 
+/// Source of `FieldMap::id`.
+static NEXT_MAP_ID: AtomicU64 = AtomicU64::new(1);
+
 /// One file's field positions for each output column.
 #[derive(Clone, Debug)]
 pub struct FieldMap {
+    /// Unique per map built, so a consumer can cache work derived from a map (its address is
+    /// not enough: a scanner reuses the same slot when a `#Fields:` line replaces its map).
+    pub id: u64,
     /// For each output column, the field position in the line (None: the file lacks it).
     pub sources: Vec<Option<usize>>,
     /// Number of fields a line must have.
@@ -162,6 +188,27 @@ mod tests {
         let m = s.field_map(&subset, Family::Standard);
         assert_eq!(m.sources[s.column_named("sc_status").unwrap()], Some(2));
         assert_eq!(m.timestamp, TimestampSource { epoch: None, date_time: Some((1, 3)) });
+    }
+
+    /// Security review: a hostile header naming 200,000 unknown fields took seconds at bind
+    /// (quadratic deduplication) and asked DuckDB for as many columns. Now capped, and linear.
+    #[test]
+    fn huge_header_is_capped_and_fast() {
+        let mut many: Vec<String> = (0..200_000).map(|i| format!("f{i}")).collect();
+        many.push("c-ip".into());
+        many.push("f7".into()); // a duplicate
+        let t = std::time::Instant::now();
+        let s = Schema::from_field_lists([(many.as_slice(), Family::Standard)]);
+        let m = s.field_map(&many, Family::Standard);
+        assert!(t.elapsed() < std::time::Duration::from_secs(5), "{:?}", t.elapsed());
+        assert_eq!(s.columns.len(), 36 + MAX_UNKNOWN_COLUMNS);
+        assert_eq!(s.columns[36].name, "f0");
+        assert_eq!(m.field_count, many.len());
+        assert_eq!(m.sources[s.column_named("f0").unwrap()], Some(0));
+        // A duplicate name feeds its column from its first occurrence.
+        assert_eq!(m.sources[s.column_named("f7").unwrap()], Some(7));
+        assert_eq!(m.sources[s.column_named("c_ip").unwrap()], Some(200_000));
+        assert!(s.column_named("f300").is_none());
     }
 
     #[test]
