@@ -108,7 +108,8 @@ def main() -> int:
     if remote:
         preamble += "LOAD httpfs;\nCREATE OR REPLACE SECRET cloudfront_hunt (TYPE s3, PROVIDER credential_chain);\n"
     set_logs = f"SET VARIABLE logs = {logs_list};\n"
-    hunt_sql = (ROOT / "scripts/hunt.sql").read_text()
+    # The file's opening comment (up to the first blank line) describes the file, not a step.
+    hunt_sql = (ROOT / "scripts/hunt.sql").read_text().split("\n\n", 1)[1]
     steps = [s.strip() + "\n" for s in hunt_sql.split(";") if s.strip() and not all(
         line.strip().startswith("--") or not line.strip() for line in s.strip().splitlines())]
 
