@@ -27,7 +27,7 @@ LIB_FILE       := lib$(EXTENSION_NAME).so
 endif
 
 .PHONY: all release debug configure venv test test_release test_debug test_rust test_sql test_shell \
-        test_python test_clients clean bench hunt eval fuzz cfgen
+        test_python test_clients test_fuzz clean bench hunt eval fuzz cfgen
 
 all: release
 
@@ -65,15 +65,24 @@ configure venv: $(VENV)/.done $(VENV156)/.done
 test: test_release
 
 test_release: release venv cfgen
-	$(MAKE) --no-print-directory EXT=$(RELEASE_EXT) test_rust test_sql test_shell test_python test_clients
+	$(MAKE) --no-print-directory EXT=$(RELEASE_EXT) test_rust test_fuzz test_sql test_shell test_python test_clients
 
 test_debug: debug venv cfgen
-	$(MAKE) --no-print-directory EXT=$(DEBUG_EXT) test_rust test_sql test_shell test_python test_clients
+	$(MAKE) --no-print-directory EXT=$(DEBUG_EXT) test_rust test_fuzz test_sql test_shell test_python test_clients
 
 EXT ?= $(RELEASE_EXT)
 
 test_rust:
 	$(CARGO) test --workspace --quiet
+
+# Short fuzz pass for make test: replays fuzz/seeds/ and runs the stable-toolchain mutation loop
+# 5 s per target (make fuzz runs the libFuzzer targets for longer).
+test_fuzz:
+	cd fuzz && CARGO_TARGET_DIR=$(CURDIR)/target CF_FUZZ_SECONDS=5 $(CARGO) test --tests --quiet
+
+FUZZ_SECONDS ?= 60
+fuzz:
+	sh fuzz/run.sh $(FUZZ_SECONDS)
 
 test_sql:
 	@echo "== SQL-logic tests on DuckDB 2.0.x"
@@ -109,6 +118,7 @@ hunt: release venv cfgen
 bench: release venv cfgen
 	$(CARGO) build --release --example decompress_floor
 	CLOUDFRONT_EXTENSION=$(RELEASE_EXT) $(PY) scripts/bench.py
+	CLOUDFRONT_EXTENSION=$(RELEASE_EXT) $(PY) scripts/bench_memory.py
 
 # ------------------------------------------------------------------------------- detection eval
 eval: release venv cfgen

@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::sync::Arc;
 
-use super::fields::{Family, REALTIME_DEFAULT_FIELDS};
+use super::fields::{normalize, Family, REALTIME_DEFAULT_FIELDS};
 use super::json::parse_object;
 use super::lines::{split_fields, LineError, LineReader};
 use super::schema::{FieldMap, Schema};
@@ -77,12 +77,15 @@ impl ScanOptions {
     }
 }
 
+/// The UTF-8 byte order mark, tolerated before a file's first line.
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
 /// Detects the layout from a file's first bytes.
 pub fn detect(head: &[u8], opts: &ScanOptions) -> Result<Layout, String> {
     if let LayoutChoice::Fixed(l) = opts.layout {
         return Ok(l);
     }
-    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let head = head.strip_prefix(UTF8_BOM).unwrap_or(head);
     let first = head.iter().copied().find(|b| !b.is_ascii_whitespace());
     match first {
         Some(b'#') => Ok(Layout::W3c),
@@ -248,6 +251,8 @@ pub struct FileScanner<R> {
     json_keys: Vec<String>,
     /// Position of each key in `json_keys` (a linear search was quadratic in hostile lines).
     json_index: HashMap<Vec<u8>, usize>,
+    /// Position of each normalised key name: keys that name the same column share it.
+    json_by_name: HashMap<String, usize>,
     json_key_buf: Vec<u8>,
     json_values: Vec<u8>,
     json_pairs: Vec<(usize, u32, u32)>,
@@ -265,6 +270,7 @@ impl<R: Read> FileScanner<R> {
             spans: Vec::with_capacity(64),
             json_keys: vec![],
             json_index: HashMap::new(),
+            json_by_name: HashMap::new(),
             json_key_buf: vec![],
             json_values: vec![],
             json_pairs: vec![],
@@ -286,8 +292,12 @@ impl<R: Read> FileScanner<R> {
         s.lines = LineReader::new(s.lines.into_inner(), s.opts.max_line).starting_after(lines_before);
         s.map = match (layout, fields) {
             (Layout::Json, _) => None,
-            (_, Some(f)) => Some(s.schema.field_map(&f, Family::Standard)),
-            (_, None) => s.opts.headerless_fields().map(|f| s.schema.field_map(&f, s.opts.family)),
+            (Layout::W3c, Some(f)) => Some(s.schema.field_map(&f, Family::Standard)),
+            // Only W3C files follow `#Fields:` lines (`next` reads a '#' line of a headerless
+            // layout as data), so a header the index saw does not apply here. Using it made a
+            // large real-time file containing a "#Fields:" line read differently in ranges
+            // than whole (found by the `scan` fuzz target's range comparison).
+            _ => s.opts.headerless_fields().map(|f| s.schema.field_map(&f, s.opts.family)),
         };
         s.layout = Some(layout);
         s
@@ -319,10 +329,16 @@ impl<R: Read> FileScanner<R> {
             None => self.start()?,
         };
         loop {
-            let Some(range) = self.lines.next_line()? else {
+            let Some(mut range) = self.lines.next_line()? else {
                 return Ok(Event::End);
             };
             let line_no = self.lines.line_no();
+            // `detect` looks past a UTF-8 byte order mark (files re-saved by some editors), so
+            // the first line must too: with it, "#Version"/"#Fields:"/"{" were not recognised
+            // and the file's first line was a bad line (hostile-input review).
+            if line_no == 1 && self.lines.buf()[range.clone()].starts_with(UTF8_BOM) {
+                range.start += UTF8_BOM.len();
+            }
             let line = &self.lines.buf()[range.clone()];
             if line.is_empty() || line.iter().all(|b| b.is_ascii_whitespace()) {
                 continue;
@@ -353,8 +369,8 @@ impl<R: Read> FileScanner<R> {
                     self.json_pairs.clear();
                     let keys = &mut self.json_keys;
                     let index = &mut self.json_index;
+                    let by_name = &mut self.json_by_name;
                     let pairs = &mut self.json_pairs;
-                    let mut new_key = false;
                     let mut too_many_keys = false;
                     let parsed = parse_object(line, &mut self.json_key_buf, &mut self.json_values, |key, a, b| {
                         // Fast path: lines of one file usually list their keys in the same order.
@@ -363,11 +379,18 @@ impl<R: Read> FileScanner<R> {
                             nth
                         } else if let Some(&p) = index.get(key) {
                             p
-                        } else if keys.len() < MAX_JSON_KEYS {
-                            index.insert(key.to_vec(), keys.len());
-                            keys.push(String::from_utf8_lossy(key).into_owned());
-                            new_key = true;
-                            keys.len() - 1
+                        } else if index.len() < MAX_JSON_KEYS {
+                            // Spellings of one field (`time`, `TIME`) share a position: the column
+                            // takes whichever the line has. With a position each, the first
+                            // spelling seen fed the column and a line using another read NULL
+                            // (found by the `scan` fuzz target comparing whole and range reads).
+                            let text = String::from_utf8_lossy(key);
+                            let pos = *by_name.entry(normalize(&text)).or_insert_with(|| {
+                                keys.push(text.into_owned());
+                                keys.len() - 1
+                            });
+                            index.insert(key.to_vec(), pos);
+                            pos
                         } else {
                             too_many_keys = true;
                             return;
@@ -378,14 +401,14 @@ impl<R: Read> FileScanner<R> {
                         return Ok(Event::Bad(bad(line_no, format!("invalid JSON: {}", e.0), line)));
                     }
                     if too_many_keys {
-                        // Keys added by this line (within the bound) stay known; harmless.
-                        if new_key {
-                            self.map = Some(self.schema.field_map(&self.json_keys, Family::Standard));
-                        }
                         let reason = format!("more than {MAX_JSON_KEYS} distinct JSON keys in this file");
                         return Ok(Event::Bad(bad(line_no, reason, line)));
                     }
-                    if new_key || self.map.is_none() {
+                    // Re-map whenever keys were added, by this line or by an earlier line that
+                    // was then refused (invalid JSON, too many keys): the map used to be rebuilt
+                    // only for this line's new keys, so after a refused line that introduced
+                    // `c-ip`, later lines read c_ip as NULL (fuzzing, hostile-input review).
+                    if self.map.as_ref().is_none_or(|m| m.field_count != self.json_keys.len()) {
                         self.map = Some(self.schema.field_map(&self.json_keys, Family::Standard));
                     }
                     // Missing keys are empty spans, which read as NULL.
@@ -415,6 +438,8 @@ pub fn sample_fields<R: Read>(reader: R, opts: &ScanOptions) -> Result<Option<(V
     for _ in 0..64 {
         let Some(range) = lines.next_line()? else { break };
         let line = &lines.buf()[range];
+        // As in FileScanner::next: a byte order mark before the first line is not part of it.
+        let line = if lines.line_no() == 1 { line.strip_prefix(UTF8_BOM).unwrap_or(line) } else { line };
         match layout {
             Layout::W3c => {
                 if let Some(names) = parse_fields_header(line) {
@@ -554,6 +579,26 @@ mod tests {
         assert_eq!(schema.columns.len(), 36 + 64);
     }
 
+    /// Fuzzing: a refused line's new keys, and a second spelling of a field, made later lines
+    /// read the field as NULL.
+    #[test]
+    fn json_refused_lines_and_respellings_do_not_hide_values() {
+        let data = br#"{"sc-status":200}
+{"c-ip":"192.0.2.1", oops
+{"c-ip":"192.0.2.3","sc-status":201}
+{"date":"2026-11-20","time":"10:00:00"}
+{"date":"2026-11-20","TIME":"10:00:01","C-IP":"192.0.2.5"}
+"#;
+        let (rows, bads, schema) = scan(data, ScanOptions::default());
+        assert_eq!(bads.len(), 1);
+        let col = |n: &str| schema.column_named(n).unwrap();
+        assert_eq!(rows[1][col("c_ip")].as_deref(), Some("192.0.2.3"));
+        assert_eq!(rows[1][col("sc_status")].as_deref(), Some("201"));
+        assert_eq!(rows[2][col("time")].as_deref(), Some("10:00:00"));
+        assert_eq!(rows[3][col("time")].as_deref(), Some("10:00:01"));
+        assert_eq!(rows[3][col("c_ip")].as_deref(), Some("192.0.2.5"));
+    }
+
     #[test]
     fn json_sample_is_bounded_and_forgets_keys_of_bad_lines() {
         let wide: Vec<String> = (0..100_000).map(|i| format!("\"w{i}\":{i}")).collect();
@@ -564,6 +609,53 @@ mod tests {
         let data = "{\"x-a\":1,\"x-b\":2 oops\n{\"x-b\":1,\"x-a\":1,\"x-b\":3}\n";
         let (names, _) = sample_fields(data.as_bytes(), &ScanOptions::default()).unwrap().unwrap();
         assert_eq!(names, vec!["x-b".to_string(), "x-a".to_string()]);
+    }
+
+    /// Fuzzing (range comparison): in a headerless layout a "#Fields:" line is data, and a
+    /// range starting after one must not take its fields from it.
+    #[test]
+    fn ranges_of_headerless_files_ignore_fields_lines() {
+        let fields = Some(vec!["timestamp".to_string(), "c-ip".to_string()]);
+        let opts = Arc::new(ScanOptions { fields, family: Family::RealTime, ..Default::default() });
+        let schema = Arc::new(Schema::from_field_lists(std::iter::empty()));
+        let data: &[u8] = b"1598574722.123\t192.0.2.1\n#Fields: c-ip\n192.0.2.2\n";
+        let collect = |mut s: FileScanner<&[u8]>| {
+            let mut out = vec![];
+            loop {
+                match s.next().unwrap() {
+                    Event::Row(r) => out.push(format!("row {}", r.line)),
+                    Event::Bad(b) => out.push(format!("bad {}: {}", b.line, b.reason)),
+                    Event::End => return out,
+                }
+            }
+        };
+        let whole = collect(FileScanner::new(data, schema.clone(), opts.clone()));
+        assert_eq!(whole, vec!["row 1", "bad 2: expected 2 fields, found 1", "bad 3: expected 2 fields, found 1"]);
+        // The index of a range starting at line 3 carries the "#Fields: c-ip" it passed.
+        let third = FileScanner::for_range(&data[39..], schema, opts, Layout::Tsv, Some(vec!["c-ip".into()]), 2);
+        assert_eq!(collect(third), whole[2..].to_vec());
+    }
+
+    /// Hostile-input review: detection skipped a byte order mark but the scanner did not, so
+    /// a BOM-prefixed log failed on line 1 ("data line before any '#Fields:' header").
+    #[test]
+    fn byte_order_mark_before_the_first_line_is_skipped() {
+        let w3c = b"\xEF\xBB\xBF#Fields: date time c-ip\n2019-12-04\t21:02:31\t192.0.2.1\n";
+        let (rows, bads, schema) = scan(w3c, ScanOptions::default());
+        assert!(bads.is_empty(), "{bads:?}");
+        assert_eq!(rows[0][schema.column_named("c_ip").unwrap()].as_deref(), Some("192.0.2.1"));
+        let json = "\u{FEFF}{\"c-ip\":\"192.0.2.1\",\"x-thing\":\"1\"}\n".as_bytes();
+        let (rows, bads, schema) = scan(json, ScanOptions::default());
+        assert!(bads.is_empty(), "{bads:?}");
+        assert_eq!(rows[0][schema.column_named("x_thing").unwrap()].as_deref(), Some("1"));
+        let fields = Some(vec!["timestamp".to_string(), "c-ip".to_string()]);
+        let rt = ScanOptions { fields, family: Family::RealTime, ..Default::default() };
+        let (rows, bads, _) = scan(b"\xEF\xBB\xBF1598574722.123\t192.0.2.100\n", rt);
+        assert!(bads.is_empty(), "{bads:?}");
+        assert_eq!(rows.len(), 1);
+        // Only before the first line: later, it is data.
+        let (rows, _, schema) = scan(b"#Fields: c-ip\n\xEF\xBB\xBF#Fields: c-ip\n", ScanOptions::default());
+        assert_eq!(rows[0][schema.column_named("c_ip").unwrap()].as_deref(), Some("\u{FEFF}#Fields: c-ip"));
     }
 
     #[test]

@@ -10,6 +10,9 @@ use std::io::{self, Read};
 
 use super::scan::parse_fields_header;
 
+/// Longest `#` line whose field names the index keeps (the default `max_line_size`).
+const MAX_HEADER_LINE: usize = super::lines::DEFAULT_MAX_LINE;
+
 /// Files smaller than this are read by one thread: splitting costs an extra pass.
 pub const SPLIT_BYTES: u64 = 32 << 20;
 
@@ -77,7 +80,12 @@ pub fn index_file<R: Read>(mut reader: R, starts: &[u64]) -> io::Result<Vec<Rang
                     line_fresh = true;
                 }
                 None => {
-                    if in_header && header_line.len() < (1 << 20) {
+                    // Bounded (a '#' line may never end), but by the default longest line, not
+                    // 1 MiB: a longer `#Fields:` line, which the scanner reads whole, lost its
+                    // middle here, so ranges after it used other fields than a whole-file read
+                    // and their lines were refused (hostile-input review). Longer headers only
+                    // read with a raised max_line_size.
+                    if in_header && header_line.len() < MAX_HEADER_LINE {
                         header_line.extend_from_slice(&chunk[i..]);
                     }
                     i = n;
@@ -121,6 +129,24 @@ mod tests {
         // Sentinel: the end of the file.
         assert_eq!(idx[4].offset, data.len() as u64);
         assert_eq!(idx[4].lines_before, 5);
+    }
+
+    /// Hostile-input review: a 2.2 MiB `#Fields:` line whose names sit after its first MiB
+    /// was indexed without them (the index kept 1 MiB of a header line), so the ranges after
+    /// it disagreed with a whole-file read about the fields.
+    #[test]
+    fn long_header_lines_are_indexed_whole() {
+        let mut header = b"#Fields: ".to_vec();
+        header.extend(std::iter::repeat_n(b' ', 1_200_000));
+        header.extend_from_slice(b"date time c-ip");
+        header.extend(std::iter::repeat_n(b' ', 1_000_000));
+        let mut data = header.clone();
+        data.extend_from_slice(b"\n2026-11-20\t10:00:00\t192.0.2.1\n");
+        let start = header.len() as u64 + 1;
+        let idx = index_file(&data[..], &[0, start]).unwrap();
+        assert_eq!(idx[1].offset, start);
+        assert_eq!(idx[1].fields, parse_fields_header(&header));
+        assert_eq!(idx[1].fields.as_ref().map(|f| f.len()), Some(3));
     }
 
     #[test]

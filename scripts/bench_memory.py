@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""`make bench` (memory): peak RSS of read_cloudfront scans must stay flat as input grows.
+
+Generates (once, skipped when present) two cfgen data sets of 24 hourly gzip files:
+  bench-data/mem-small   2,500,000 lines  (~1.2 GB uncompressed)
+  bench-data/mem-large  11,000,000 lines  (~5 GB uncompressed)
+and runs, each in a fresh child process with `SET memory_limit = '512MB'`, a full-width
+aggregate (every column read and converted) and a `count(*)`, plus a baseline child that only
+loads the extension. The parent reads each child's peak RSS with os.wait4 (ru_maxrss) and
+prints one table. Peak RSS is the scan's working set (per-thread line buffers, decompressors,
+DuckDB's vectors and aggregate state), which must not grow with the input.
+
+    python3 scripts/bench_memory.py [--sizes small,large] [--threads N] [--plain]
+
+--plain generates uncompressed files instead (bench-data/mem-*-plain), which read_cloudfront
+splits into 32 MiB ranges read by several threads.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EXT = os.environ.get("CLOUDFRONT_EXTENSION", str(ROOT / "build/release/cloudfront.duckdb_extension"))
+CFGEN = ROOT / "target/release/cfgen"
+PY = sys.executable
+SIZES = {"small": 2_500_000, "large": 11_000_000}
+MEMORY_LIMIT = "512MB"
+
+# Every one of the 33 standard fields, with the type read_cloudfront gives it.
+COLUMNS = [
+    ("date", "DATE"), ("time", "TIME"), ("x_edge_location", "VARCHAR"), ("sc_bytes", "BIGINT"),
+    ("c_ip", "VARCHAR"), ("cs_method", "VARCHAR"), ("cs_host", "VARCHAR"), ("cs_uri_stem", "VARCHAR"),
+    ("sc_status", "INTEGER"), ("cs_referer", "VARCHAR"), ("cs_user_agent", "VARCHAR"), ("cs_uri_query", "VARCHAR"),
+    ("cs_cookie", "VARCHAR"), ("x_edge_result_type", "VARCHAR"), ("x_edge_request_id", "VARCHAR"),
+    ("x_host_header", "VARCHAR"), ("cs_protocol", "VARCHAR"), ("cs_bytes", "BIGINT"), ("time_taken", "DOUBLE"),
+    ("x_forwarded_for", "VARCHAR"), ("ssl_protocol", "VARCHAR"), ("ssl_cipher", "VARCHAR"),
+    ("x_edge_response_result_type", "VARCHAR"), ("cs_protocol_version", "VARCHAR"), ("fle_status", "VARCHAR"),
+    ("fle_encrypted_fields", "VARCHAR"), ("c_port", "INTEGER"), ("time_to_first_byte", "DOUBLE"),
+    ("x_edge_detailed_result_type", "VARCHAR"), ("sc_content_type", "VARCHAR"), ("sc_content_len", "BIGINT"),
+    ("sc_range_start", "BIGINT"), ("sc_range_end", "BIGINT"),
+]
+
+
+def full_width(src: str) -> str:
+    parts = ["count(*)", "min(timestamp)::VARCHAR", "max(timestamp)::VARCHAR", "min(date)::VARCHAR", "max(time)::VARCHAR"]
+    for name, ty in COLUMNS:
+        if name in ("date", "time"):
+            continue
+        parts.append(f"sum({name})" if ty in ("BIGINT", "INTEGER", "DOUBLE") else f"sum(length({name}))")
+    return f"SELECT {', '.join(parts)} FROM {src}"
+
+
+CHILD = r"""
+import json, sys, time
+import duckdb
+ext, sql, threads, limit = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+con = duckdb.connect(config={"allow_unsigned_extensions": "true"})
+con.execute(f"SET memory_limit = '{limit}'")
+if threads:
+    con.execute(f"SET threads = {threads}")
+con.execute(f"LOAD '{ext}'")
+t = time.perf_counter()
+row = con.execute(sql).fetchone()
+print(json.dumps({"seconds": time.perf_counter() - t, "first": row[0]}))
+"""
+
+
+def generate(name: str, lines: int, plain: bool) -> Path:
+    out = ROOT / "bench-data" / (f"mem-{name}-plain" if plain else f"mem-{name}")
+    if (out / "truth.json").exists():
+        return out
+    if not CFGEN.exists():
+        subprocess.run(["cargo", "build", "--release", "-q", "-p", "cfgen"], cwd=ROOT, check=True)
+    print(f"generating {lines:,} lines into {out.relative_to(ROOT)} ...", flush=True)
+    tmp = out.with_name(out.name + ".tmp")
+    subprocess.run(["rm", "-rf", str(tmp)], check=True)
+    cmd = [str(CFGEN), "--out", str(tmp), "--lines", str(lines), "--seed", "42"] + (["--plain"] if plain else [])
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(["rm", "-rf", str(out)], check=True)
+    tmp.rename(out)
+    return out
+
+
+def run_child(sql: str, threads: int) -> dict:
+    """Runs one query in a fresh interpreter; returns its timing and peak RSS (MB)."""
+    proc = subprocess.Popen([PY, "-c", CHILD, EXT, sql, str(threads), MEMORY_LIMIT],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wall0 = time.perf_counter()
+    # wait4 reaps the child and gives its own rusage (not the sum over all children).
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - wall0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    out, err = proc.stdout.read(), proc.stderr.read()
+    if proc.returncode != 0:
+        raise SystemExit(f"child failed ({proc.returncode}): {err.strip()[-2000:]}")
+    info = json.loads(out.strip().splitlines()[-1])
+    # Linux reports ru_maxrss in KiB, macOS in bytes.
+    rss = usage.ru_maxrss / 1024 if sys.platform != "darwin" else usage.ru_maxrss / (1 << 20)
+    info.update(rss_mb=rss, wall=wall, cpu=usage.ru_utime + usage.ru_stime)
+    return info
+
+
+def uncompressed_bytes(d: Path) -> int:
+    files = sorted(d.glob("*.gz"))
+    if not files:
+        return sum(p.stat().st_size for p in d.glob("*.log"))
+    # gzip's ISIZE trailer (size mod 2^32) per member; cfgen writes one member per file < 4 GiB.
+    total = 0
+    for f in files:
+        with open(f, "rb") as fh:
+            fh.seek(-4, os.SEEK_END)
+            total += int.from_bytes(fh.read(4), "little")
+    return total
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="small,large", help="comma list of: small, large")
+    ap.add_argument("--threads", type=int, default=0, help="DuckDB threads (default: DuckDB's default)")
+    ap.add_argument("--plain", action="store_true", help="uncompressed files instead of gzip")
+    args = ap.parse_args()
+    if not Path(EXT).exists():
+        raise SystemExit(f"{EXT} not found: run `make release` first")
+
+    rows = []
+    base = run_child("SELECT 42", args.threads)
+    rows.append(("baseline", "-", "-", "LOAD + SELECT 42", base))
+    for name in args.sizes.split(","):
+        d = generate(name, SIZES[name], args.plain)
+        pattern = str(d / ("*.log" if args.plain else "*.gz"))
+        src = f"read_cloudfront('{pattern}')"
+        size_gb = uncompressed_bytes(d) / 1e9
+        on_disk_gb = sum(p.stat().st_size for p in d.iterdir() if p.suffix in (".gz", ".log")) / 1e9
+        for label, sql in (("full-width aggregate", full_width(src)), ("count(*)", f"SELECT count(*) FROM {src}")):
+            info = run_child(sql, args.threads)
+            assert info["first"] == SIZES[name], (label, info)
+            rows.append((name, f"{SIZES[name]:,}", f"{size_gb:.2f} GB ({on_disk_gb:.2f} on disk)", label, info))
+
+    print(f"\nread_cloudfront peak RSS, memory_limit = {MEMORY_LIMIT}, threads = {args.threads or 'default'}, "
+          f"{'plain' if args.plain else 'gzip'} input\n")
+    head = f"{'input':9} {'lines':>11} {'uncompressed':>24}  {'query':22} {'wall s':>7} {'cpu s':>7} {'peak RSS MB':>12}"
+    print(head)
+    print("-" * len(head))
+    for name, lines, size, label, info in rows:
+        print(f"{name:9} {lines:>11} {size:>24}  {label:22} {info['wall']:7.1f} {info['cpu']:7.1f} {info['rss_mb']:12.0f}")
+    scans = [r[4]["rss_mb"] for r in rows if r[0] != "baseline"]
+    if len(scans) >= 4:
+        small = max(scans[0:2])
+        large = max(scans[2:4])
+        print(f"\nlarge / small peak RSS: {large / small:.2f} (input {SIZES['large'] / SIZES['small']:.1f}x)")
+
+
+if __name__ == "__main__":
+    main()
