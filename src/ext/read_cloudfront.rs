@@ -18,7 +18,7 @@ use super::files::{expand, is_remote, open_raw, ClientContext};
 use crate::format::cell::{convert, Cell, Scratch};
 use crate::format::fields::{Family, Kind, DATE, TIME};
 use crate::format::lines::DEFAULT_MAX_LINE;
-use crate::format::scan::{detect, sample_fields, BadLine, Event, FileScanner, Layout, LayoutChoice, Row, ScanError, ScanOptions};
+use crate::format::scan::{detect, printable, sample_fields, BadLine, Event, FileScanner, Layout, LayoutChoice, Row, ScanError, ScanOptions};
 use crate::format::split::{index_file, nominal_ranges, RangeStart};
 use crate::format::schema::Schema;
 use crate::format::source::{open_text, GZIP_MAGIC};
@@ -174,8 +174,9 @@ fn bind_impl(info: ffi::duckdb_bind_info, mode: Mode) -> Result<(), String> {
     }
     if let Some(v) = named(info, "max_line_size") {
         let n = v.to_i64();
-        if n < 1 {
-            return Err("max_line_size must be positive".into());
+        // Field offsets are 32-bit and a line is held whole in memory: cap at 1 GiB.
+        if !(1..=MAX_LINE_SIZE_LIMIT).contains(&n) {
+            return Err(format!("max_line_size must be between 1 and {MAX_LINE_SIZE_LIMIT} (1 GiB)"));
         }
         opts.max_line = n as usize;
     } else {
@@ -312,6 +313,9 @@ unsafe extern "C" fn local_init(info: ffi::duckdb_init_info) {
 
 const VECTOR_SIZE: usize = 2048;
 
+/// Largest accepted `max_line_size`.
+const MAX_LINE_SIZE_LIMIT: i64 = 1 << 30;
+
 unsafe extern "C" fn scan(info: ffi::duckdb_function_info, output: ffi::duckdb_data_chunk) {
     guard(
         |m| {
@@ -413,9 +417,9 @@ fn conversion_bad(r: &Row, column: &str, raw: &[u8], e: impl std::fmt::Display) 
     let reason = if raw.is_empty() {
         format!("column {column}: {e}")
     } else {
-        format!("column {column}: {e}: '{}'", String::from_utf8_lossy(&raw[..raw.len().min(200)]))
+        format!("column {column}: {e}: '{}'", printable(raw, 200))
     };
-    BadLine { line: r.line, reason, text: String::from_utf8_lossy(&r.text[..r.text.len().min(512)]).into_owned() }
+    BadLine { line: r.line, reason, text: printable(r.text, 512) }
 }
 
 /// What to write into one output vector, resolved once per field map (a file, or a `#Fields:`

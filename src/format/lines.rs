@@ -101,6 +101,9 @@ impl<R: Read> LineReader<R> {
                 if self.buf[stop - 1] == b'\r' {
                     stop -= 1;
                 }
+                if stop - start > self.max_line {
+                    return Err(LineError::TooLong { line: self.line_no, limit: self.max_line });
+                }
                 return Ok(Some(start..stop));
             }
             if self.end - self.pos > self.max_line {
@@ -152,14 +155,17 @@ fn read_retrying<R: Read>(r: &mut R, buf: &mut [u8]) -> io::Result<usize> {
 }
 
 /// Splits `line` on `delimiter` into `spans` (cleared first), as (start, end) offsets relative
-/// to `offset`. A single trailing empty field (a line ending in the delimiter, which real
-/// deliveries contain) is kept; callers decide whether it is tolerated.
+/// to `offset`, and returns the number of fields. A single trailing empty field (a line ending in
+/// the delimiter, which real deliveries contain) is kept; callers decide whether it is tolerated.
+///
+/// At most `max_fields + 1` spans are stored (enough to tell "one too many"); the rest of a line
+/// with more fields is only counted, so a hostile line of millions of tabs costs no memory.
 ///
 /// Fields average a dozen bytes, too short for `memchr`'s per-call setup to pay off, so on
 /// x86_64 the line is compared 16 bytes at a time (SSE2, part of the x86_64 baseline) and the
 /// delimiter positions are read off the comparison bit mask.
 #[inline]
-pub fn split_fields(line: &[u8], offset: usize, delimiter: u8, spans: &mut Vec<(u32, u32)>) {
+pub fn split_fields(line: &[u8], offset: usize, delimiter: u8, spans: &mut Vec<(u32, u32)>, max_fields: usize) -> usize {
     spans.clear();
     let mut start = 0usize;
     let mut i = 0usize;
@@ -169,7 +175,7 @@ pub fn split_fields(line: &[u8], offset: usize, delimiter: u8, spans: &mut Vec<(
         // SAFETY: SSE2 is always available on x86_64; loads stay within `line` (i + 16 <= len).
         unsafe {
             let needle = _mm_set1_epi8(delimiter as i8);
-            while i + 16 <= line.len() {
+            while i + 16 <= line.len() && spans.len() <= max_fields {
                 let chunk = _mm_loadu_si128(line.as_ptr().add(i) as *const __m128i);
                 let mut mask = _mm_movemask_epi8(_mm_cmpeq_epi8(chunk, needle)) as u32;
                 while mask != 0 {
@@ -182,13 +188,20 @@ pub fn split_fields(line: &[u8], offset: usize, delimiter: u8, spans: &mut Vec<(
             }
         }
     }
-    for (j, &b) in line.iter().enumerate().skip(i) {
-        if b == delimiter {
-            spans.push(((offset + start) as u32, (offset + j) as u32));
-            start = j + 1;
+    while i < line.len() && spans.len() <= max_fields {
+        if line[i] == delimiter {
+            spans.push(((offset + start) as u32, (offset + i) as u32));
+            start = i + 1;
         }
+        i += 1;
+    }
+    if spans.len() > max_fields {
+        // Too many fields: count the rest without storing them.
+        // Fields so far end at the delimiters seen; bytes from `i` on are not examined yet.
+        return spans.len() + 1 + memchr::memchr_iter(delimiter, &line[i.min(line.len())..]).count();
     }
     spans.push(((offset + start) as u32, (offset + line.len()) as u32));
+    spans.len()
 }
 
 #[cfg(test)]
@@ -246,9 +259,9 @@ mod tests {
     #[test]
     fn field_spans() {
         let mut spans = vec![];
-        split_fields(b"a\tbb\t\t-", 10, b'\t', &mut spans);
+        split_fields(b"a\tbb\t\t-", 10, b'\t', &mut spans, 100);
         assert_eq!(spans, vec![(10, 11), (12, 14), (15, 15), (16, 17)]);
-        split_fields(b"x\t", 0, b'\t', &mut spans);
+        split_fields(b"x\t", 0, b'\t', &mut spans, 100);
         assert_eq!(spans, vec![(0, 1), (2, 2)]);
     }
 
@@ -257,7 +270,7 @@ mod tests {
         let mut spans = vec![];
         for n in [0usize, 1, 15, 16, 17, 31, 33, 100, 1000] {
             let line: Vec<u8> = (0..n).map(|i| if i % 7 == 3 || i % 13 == 0 { b'\t' } else { b'a' + (i % 26) as u8 }).collect();
-            split_fields(&line, 5, b'\t', &mut spans);
+            split_fields(&line, 5, b'\t', &mut spans, usize::MAX - 1);
             let mut want = vec![];
             let mut start = 0;
             for (i, &b) in line.iter().enumerate() {
@@ -269,6 +282,26 @@ mod tests {
             want.push((5 + start as u32, 5 + n as u32));
             assert_eq!(spans, want, "length {n}");
         }
+    }
+
+    #[test]
+    fn many_fields_are_counted_not_stored() {
+        let mut spans = vec![];
+        let line = vec![b'\t'; 100_000]; // 100,001 empty fields
+        assert_eq!(split_fields(&line, 0, b'\t', &mut spans, 33), 100_001);
+        assert!(spans.len() <= 33 + 17, "{}", spans.len());
+        let short = b"a\tb\tc";
+        assert_eq!(split_fields(short, 0, b'\t', &mut spans, 33), 3);
+        assert_eq!(split_fields(b"a\tb\tc\td", 0, b'\t', &mut spans, 2), 4);
+        let mut long = b"x\t".repeat(40);
+        long.push(b'y'); // 41 fields, tabs spread across SIMD chunks
+        assert_eq!(split_fields(&long, 0, b'\t', &mut spans, 33), 41);
+    }
+
+    #[test]
+    fn unterminated_short_last_line_still_checks_the_limit() {
+        let got = lines_of(b"0123456789", 5);
+        assert_eq!(got, vec![Err("too long at 1".to_string())]);
     }
 
     #[test]

@@ -235,8 +235,26 @@ impl From<LineError> for ScanError {
 const BAD_TEXT_LIMIT: usize = 512;
 
 fn bad(line: u64, reason: String, text: &[u8]) -> BadLine {
-    let cut = &text[..text.len().min(BAD_TEXT_LIMIT)];
-    BadLine { line, reason, text: String::from_utf8_lossy(cut).into_owned() }
+    BadLine { line, reason, text: printable(text, BAD_TEXT_LIMIT) }
+}
+
+/// Log text made safe to show in an error message or terminal: at most `limit` bytes, invalid
+/// UTF-8 replaced, and control characters (ESC of terminal escape sequences, NUL, ...) written
+/// as `\xNN`, since logged user agents are attacker-controlled. Tabs stay tabs.
+pub fn printable(text: &[u8], limit: usize) -> String {
+    let cut = &text[..text.len().min(limit)];
+    let lossy = String::from_utf8_lossy(cut);
+    let mut out = String::with_capacity(lossy.len());
+    for c in lossy.chars() {
+        if (c.is_control() && c != '\t') || c == '\u{7f}' {
+            for b in c.to_string().bytes() {
+                out.push_str(&format!("\\x{b:02x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Reads one file.
@@ -354,10 +372,9 @@ impl<R: Read> FileScanner<R> {
                     let Some(map) = self.map.as_ref() else {
                         return Ok(Event::Bad(bad(line_no, "data line before any '#Fields:' header".into(), line)));
                     };
-                    split_fields(line, range.start, b'\t', &mut self.spans);
-                    let n = self.spans.len();
                     let expected = map.field_count;
-                    let trailing_tab = n == expected + 1 && self.spans[n - 1].0 == self.spans[n - 1].1;
+                    let n = split_fields(line, range.start, b'\t', &mut self.spans, expected + 1);
+                    let trailing_tab = n == expected + 1 && self.spans.get(n - 1).is_some_and(|s| s.0 == s.1);
                     if n != expected && !trailing_tab {
                         return Ok(Event::Bad(bad(line_no, format!("expected {expected} fields, found {n}"), line)));
                     }
@@ -656,6 +673,13 @@ mod tests {
         // Only before the first line: later, it is data.
         let (rows, _, schema) = scan(b"#Fields: c-ip\n\xEF\xBB\xBF#Fields: c-ip\n", ScanOptions::default());
         assert_eq!(rows[0][schema.column_named("c_ip").unwrap()].as_deref(), Some("\u{FEFF}#Fields: c-ip"));
+    }
+
+    #[test]
+    fn printable_escapes_control_characters() {
+        assert_eq!(printable(b"ok\x1b[31mred\x00\tx", 100), "ok\\x1b[31mred\\x00\tx");
+        assert_eq!(printable(b"abcdef", 3), "abc");
+        assert_eq!(printable(b"a\xffb", 10), "a\u{FFFD}b");
     }
 
     #[test]
