@@ -17,6 +17,7 @@ use super::capi::{cstring, guard, LogicalType, OutVector, Value};
 use super::files::{expand, is_remote, open_raw, ClientContext};
 use crate::format::cell::{convert, Cell, Scratch};
 use crate::format::fields::{Family, Kind, DATE, TIME};
+use crate::format::value::MICROS_PER_DAY;
 use crate::format::lines::DEFAULT_MAX_LINE;
 use crate::format::scan::{detect, printable, sample_fields, BadLine, Event, FileScanner, Layout, LayoutChoice, Row, ScanError, ScanOptions};
 use crate::format::split::{index_file, nominal_ranges, RangeStart};
@@ -493,13 +494,32 @@ fn write_row(
     row: usize,
     scratch: &mut Scratch,
 ) -> Result<(), BadLine> {
+    // The fused timestamp, once computed, also gives date and time without parsing them again
+    // (when it came from those fields).
+    let mut fused: Option<i64> = None;
+    let from_date_time = r.map.timestamp.epoch.is_none();
     for (v, step) in out.iter_mut().zip(plan.for_row(bind, projection, r)) {
         let (raw, col, kind) = match *step {
-            Step::Field { pos, col, kind } => (r.field(pos), col, kind),
+            Step::Field { pos, col, kind } => {
+                if let (Some(ts), true, Kind::Date | Kind::Time) = (fused, from_date_time, kind) {
+                    if col == DATE {
+                        v.set(row, ts.div_euclid(MICROS_PER_DAY) as i32);
+                        continue;
+                    }
+                    if col == TIME {
+                        v.set(row, ts.rem_euclid(MICROS_PER_DAY));
+                        continue;
+                    }
+                }
+                (r.field(pos), col, kind)
+            }
             Step::Lookup { col, kind } => (r.raw(col), col, kind),
             Step::Timestamp => {
                 match r.timestamp() {
-                    Ok(ts) => v.set_opt(row, ts),
+                    Ok(ts) => {
+                        fused = ts;
+                        v.set_opt(row, ts)
+                    }
                     Err(e) => return Err(conversion_bad(r, "timestamp", b"", e)),
                 }
                 continue;

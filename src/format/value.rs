@@ -47,6 +47,18 @@ pub fn parse_i64(raw: &[u8]) -> Result<i64, ValueError> {
     if digits.is_empty() {
         return Err(ValueError::Integer);
     }
+    // Up to 18 digits cannot overflow i64: no per-digit overflow checks (the common case).
+    if digits.len() <= 18 {
+        let mut v: i64 = 0;
+        for &b in digits {
+            let d = b.wrapping_sub(b'0');
+            if d > 9 {
+                return Err(ValueError::Integer);
+            }
+            v = v * 10 + d as i64;
+        }
+        return Ok(if neg { -v } else { v });
+    }
     let mut v: i64 = 0;
     for &b in digits {
         let d = b.wrapping_sub(b'0');
@@ -207,6 +219,11 @@ mod tests {
         assert_eq!(parse_i64(b"2390282"), Ok(2_390_282));
         assert_eq!(parse_i64(b"-5"), Ok(-5));
         assert_eq!(parse_i64(b"9223372036854775807"), Ok(i64::MAX));
+        assert_eq!(parse_i64(b"-9223372036854775808"), Ok(i64::MIN));
+        assert_eq!(parse_i64(b"9223372036854775808"), Err(ValueError::OutOfRange));
+        assert_eq!(parse_i64(b"999999999999999999"), Ok(999_999_999_999_999_999)); // 18 digits
+        assert_eq!(parse_i64(b"-999999999999999999"), Ok(-999_999_999_999_999_999));
+        assert_eq!(parse_i64(b"12345678901234567x"), Err(ValueError::Integer));
         assert_eq!(parse_i64(b"18446744073709551616"), Err(ValueError::OutOfRange)); // 2^64
         assert_eq!(parse_i64(b"12a"), Err(ValueError::Integer));
         assert_eq!(parse_i64(b""), Err(ValueError::Integer));
