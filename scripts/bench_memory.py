@@ -32,28 +32,12 @@ PY = sys.executable
 SIZES = {"small": 2_500_000, "large": 11_000_000}
 MEMORY_LIMIT = "512MB"
 
-# Every one of the 33 standard fields, with the type read_cloudfront gives it.
-COLUMNS = [
-    ("date", "DATE"), ("time", "TIME"), ("x_edge_location", "VARCHAR"), ("sc_bytes", "BIGINT"),
-    ("c_ip", "VARCHAR"), ("cs_method", "VARCHAR"), ("cs_host", "VARCHAR"), ("cs_uri_stem", "VARCHAR"),
-    ("sc_status", "INTEGER"), ("cs_referer", "VARCHAR"), ("cs_user_agent", "VARCHAR"), ("cs_uri_query", "VARCHAR"),
-    ("cs_cookie", "VARCHAR"), ("x_edge_result_type", "VARCHAR"), ("x_edge_request_id", "VARCHAR"),
-    ("x_host_header", "VARCHAR"), ("cs_protocol", "VARCHAR"), ("cs_bytes", "BIGINT"), ("time_taken", "DOUBLE"),
-    ("x_forwarded_for", "VARCHAR"), ("ssl_protocol", "VARCHAR"), ("ssl_cipher", "VARCHAR"),
-    ("x_edge_response_result_type", "VARCHAR"), ("cs_protocol_version", "VARCHAR"), ("fle_status", "VARCHAR"),
-    ("fle_encrypted_fields", "VARCHAR"), ("c_port", "INTEGER"), ("time_to_first_byte", "DOUBLE"),
-    ("x_edge_detailed_result_type", "VARCHAR"), ("sc_content_type", "VARCHAR"), ("sc_content_len", "BIGINT"),
-    ("sc_range_start", "BIGINT"), ("sc_range_end", "BIGINT"),
-]
+sys.path.insert(0, str(ROOT / "scripts"))
+from bench import full_width_select  # noqa: E402  the same full-width aggregate as make bench
 
 
 def full_width(src: str) -> str:
-    parts = ["count(*)", "min(timestamp)::VARCHAR", "max(timestamp)::VARCHAR", "min(date)::VARCHAR", "max(time)::VARCHAR"]
-    for name, ty in COLUMNS:
-        if name in ("date", "time"):
-            continue
-        parts.append(f"sum({name})" if ty in ("BIGINT", "INTEGER", "DOUBLE") else f"sum(length({name}))")
-    return f"SELECT {', '.join(parts)} FROM {src}"
+    return f"{full_width_select('timestamp')} FROM {src}"
 
 
 CHILD = r"""

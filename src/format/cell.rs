@@ -47,7 +47,7 @@ pub fn convert<'a>(kind: Kind, raw: &'a [u8], decode: bool, scratch: &'a mut Scr
         Kind::Time => Cell::Time(parse_time(raw)?),
         Kind::Timestamp => Cell::Timestamp(super::value::parse_epoch_seconds(raw)?),
         Kind::DecodedText if decode && memchr::memchr(b'%', raw).is_some() => {
-            url_decode_levels(raw, DECODE_LEVELS, &mut scratch.tmp, &mut scratch.text);
+            url_decode_levels(raw, DECODE_LEVELS, &mut scratch.tmp);
             valid_text(&scratch.tmp, &mut scratch.text)
         }
         Kind::Text | Kind::DecodedText => valid_text(raw, &mut scratch.text),

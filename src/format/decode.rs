@@ -13,21 +13,39 @@ fn hex(b: u8) -> Option<u8> {
     }
 }
 
-/// Appends `s` with one level of `%XX` escapes decoded to `out`; a malformed `%` is copied as
-/// is. Returns whether any escape was decoded.
+/// The byte written by the two hex digits after an escape introducer at `s[at]` (`%` or the
+/// `x` of `\x`), if both are present and valid.
+#[inline]
+pub fn hex_pair(s: &[u8], at: usize) -> Option<u8> {
+    let hi = hex(*s.get(at + 1)?)?;
+    let lo = hex(*s.get(at + 2)?)?;
+    Some((hi << 4) | lo)
+}
+
+/// Whether `s` contains at least one well-formed `%XX` escape.
+#[inline]
+pub fn has_percent_escape(s: &[u8]) -> bool {
+    memchr::memchr_iter(b'%', s).any(|p| hex_pair(s, p).is_some())
+}
+
+/// One level of `%XX` decoding (hex digits in either case) of `s` into `out` (cleared first).
+/// Malformed escapes (`%zz`, a trailing `%2`, a lone `%`) are copied unchanged. Returns whether
+/// any escape was decoded.
 pub fn percent_decode_into(s: &[u8], out: &mut Vec<u8>) -> bool {
+    out.clear();
+    out.reserve(s.len());
     let mut changed = false;
     let mut i = 0;
     while let Some(off) = memchr::memchr(b'%', &s[i..]) {
         let p = i + off;
         out.extend_from_slice(&s[i..p]);
-        match (s.get(p + 1).copied().and_then(hex), s.get(p + 2).copied().and_then(hex)) {
-            (Some(h), Some(l)) => {
-                out.push(h << 4 | l);
+        match hex_pair(s, p) {
+            Some(byte) => {
+                out.push(byte);
                 changed = true;
                 i = p + 3;
             }
-            _ => {
+            None => {
                 out.push(b'%');
                 i = p + 1;
             }
@@ -37,35 +55,51 @@ pub fn percent_decode_into(s: &[u8], out: &mut Vec<u8>) -> bool {
     changed
 }
 
-/// Whether `s` contains at least one well-formed `%XX` escape.
-#[inline]
-pub fn has_percent_escape(s: &[u8]) -> bool {
-    memchr::memchr_iter(b'%', s).any(|p| {
-        s.get(p + 1).copied().and_then(hex).is_some() && s.get(p + 2).copied().and_then(hex).is_some()
-    })
+/// One level of `%XX` decoding in place (the result is never longer than the input). Returns
+/// whether anything was decoded.
+pub fn percent_decode_in_place(buf: &mut Vec<u8>) -> bool {
+    let Some(first) = memchr::memchr(b'%', buf) else {
+        return false;
+    };
+    let len = buf.len();
+    let (mut r, mut w) = (first, first);
+    let mut changed = false;
+    while r < len {
+        let b = buf[r];
+        if b == b'%' {
+            if let Some(byte) = hex_pair(buf, r) {
+                buf[w] = byte;
+                w += 1;
+                r += 3;
+                changed = true;
+                continue;
+            }
+        }
+        buf[w] = b;
+        w += 1;
+        r += 1;
+    }
+    buf.truncate(w);
+    changed
 }
 
-/// Decodes up to `max_levels` levels of `%XX` escapes: the result replaces `out`'s content.
-/// `tmp` is scratch space reused across calls. Stops early once a level changes nothing.
-pub fn url_decode_levels(s: &[u8], max_levels: u32, out: &mut Vec<u8>, tmp: &mut Vec<u8>) {
-    out.clear();
+/// Decodes up to `max_levels` levels of `%XX` escapes of `s` into `out` (cleared first),
+/// stopping as soon as a level changes nothing: `%2520` -> `%20` -> ` ` with two levels.
+/// `max_levels` = 0 copies `s`. The first level reads `s` directly, later ones work in place, so
+/// nothing is allocated once `out` has the capacity.
+pub fn url_decode_levels(s: &[u8], max_levels: u32, out: &mut Vec<u8>) {
     if max_levels == 0 {
+        out.clear();
         out.extend_from_slice(s);
         return;
     }
-    // The first level reads `s` directly; when it decodes nothing, `out` is `s` unchanged.
     if !percent_decode_into(s, out) {
         return;
     }
     for _ in 1..max_levels {
-        if memchr::memchr(b'%', out).is_none() {
+        if !percent_decode_in_place(out) {
             break;
         }
-        tmp.clear();
-        if !percent_decode_into(out, tmp) {
-            break;
-        }
-        std::mem::swap(out, tmp);
     }
 }
 
@@ -84,8 +118,8 @@ mod tests {
     use super::*;
 
     fn decode(s: &str, levels: u32) -> Vec<u8> {
-        let (mut out, mut tmp) = (vec![], vec![]);
-        url_decode_levels(s.as_bytes(), levels, &mut out, &mut tmp);
+        let mut out = vec![];
+        url_decode_levels(s.as_bytes(), levels, &mut out);
         out
     }
 

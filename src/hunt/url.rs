@@ -17,80 +17,10 @@ use std::cell::RefCell;
 /// Maximum depth [`encoding_depth`] reports.
 pub const MAX_ENCODING_DEPTH: u32 = 8;
 
-#[inline]
-fn hex_val(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
-}
-
-/// Decode the two hex digits after an escape introducer at `s[at]`, if both
-/// are present and valid.
-#[inline]
-fn hex_pair(s: &[u8], at: usize) -> Option<u8> {
-    let hi = hex_val(*s.get(at + 1)?)?;
-    let lo = hex_val(*s.get(at + 2)?)?;
-    Some((hi << 4) | lo)
-}
-
-/// Whether `s` contains at least one well-formed `%XX` escape.
-pub fn has_percent_escape(s: &[u8]) -> bool {
-    memchr::memchr_iter(b'%', s).any(|i| hex_pair(s, i).is_some())
-}
-
-/// One level of `%XX` decoding (hex digits in either case) of `s` into
-/// `out` (cleared first). Malformed escapes (`%zz`, a trailing `%2`, a lone
-/// `%`) are copied unchanged. Returns whether any escape was decoded.
-pub fn percent_decode_into(s: &[u8], out: &mut Vec<u8>) -> bool {
-    out.clear();
-    out.reserve(s.len());
-    let mut changed = false;
-    let mut rest = s;
-    while let Some(p) = memchr::memchr(b'%', rest) {
-        out.extend_from_slice(&rest[..p]);
-        match hex_pair(rest, p) {
-            Some(byte) => {
-                out.push(byte);
-                changed = true;
-                rest = rest.get(p + 3..).unwrap_or(&[]);
-            }
-            None => {
-                out.push(b'%');
-                rest = rest.get(p + 1..).unwrap_or(&[]);
-            }
-        }
-    }
-    out.extend_from_slice(rest);
-    changed
-}
-
-/// One level of `%XX` decoding in place (the result is never longer than
-/// the input). Returns whether anything was decoded.
-pub fn percent_decode_in_place(buf: &mut Vec<u8>) -> bool {
-    let len = buf.len();
-    let (mut r, mut w) = (0usize, 0usize);
-    let mut changed = false;
-    while r < len {
-        let b = buf[r];
-        if b == b'%' {
-            if let Some(byte) = hex_pair(buf, r) {
-                buf[w] = byte;
-                w += 1;
-                r += 3;
-                changed = true;
-                continue;
-            }
-        }
-        buf[w] = b;
-        w += 1;
-        r += 1;
-    }
-    buf.truncate(w);
-    changed
-}
+// The percent-decoding primitives live with the log format (the reader decodes user agents
+// with them); the hunting functions use the same ones.
+pub use crate::format::decode::{has_percent_escape, percent_decode_in_place, percent_decode_into, url_decode_levels};
+use crate::format::decode::{hex_pair, push_lossy_utf8};
 
 /// Decode `\xNN` escapes (hex either case) of `s` into `out` (cleared
 /// first); malformed ones are copied unchanged. CloudFront writes these in
@@ -122,22 +52,6 @@ pub fn decode_backslash_x_into(s: &[u8], out: &mut Vec<u8>) -> bool {
     }
     out.extend_from_slice(rest);
     changed
-}
-
-/// Percent-decode `s` repeatedly, at most `max_levels` times, stopping as
-/// soon as a level changes nothing; result in `out` (cleared first).
-/// `max_levels` = 0 copies `s` unchanged. Works in place in `out`, so it
-/// allocates nothing once `out` has the capacity.
-///
-/// Example: `%2520` -> `%20` -> ` ` with `max_levels` >= 2.
-pub fn url_decode_levels(s: &[u8], max_levels: u32, out: &mut Vec<u8>) {
-    out.clear();
-    out.extend_from_slice(s);
-    for _ in 0..max_levels {
-        if !percent_decode_in_place(out) {
-            break;
-        }
-    }
 }
 
 /// How many times `s` has been percent-encoded.
@@ -210,13 +124,7 @@ pub fn to_valid_utf8_lossy_into(bytes: &[u8], out: &mut Vec<u8>) {
         out.extend_from_slice(bytes);
         return;
     }
-    out.reserve(bytes.len() + 2);
-    for chunk in bytes.utf8_chunks() {
-        out.extend_from_slice(chunk.valid().as_bytes());
-        if !chunk.invalid().is_empty() {
-            out.extend_from_slice("\u{FFFD}".as_bytes());
-        }
-    }
+    push_lossy_utf8(bytes, out);
 }
 
 #[cfg(test)]
