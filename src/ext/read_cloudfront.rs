@@ -217,6 +217,12 @@ fn bind_impl(info: ffi::duckdb_bind_info, mode: Mode) -> Result<(), String> {
                 add_column(info, &col.name, &logical_type(col.kind));
             }
             if filename {
+                if schema.column_named("filename").is_some() {
+                    return Err("read_cloudfront: the logs have a field named \"filename\", so filename := true cannot add \
+                                its own column of that name; read the field as is, or use read_cloudfront_rejects / \
+                                glob() to get file names"
+                        .into());
+                }
                 add_column(info, "filename", &LogicalType::varchar());
             }
         }
