@@ -43,7 +43,8 @@ pub fn expand(patterns: &[String]) -> Result<Vec<String>, String> {
         if !has_glob(pattern) {
             let meta = std::fs::metadata(pattern).map_err(|e| format!("cannot open \"{pattern}\": {e}"))?;
             if meta.is_dir() {
-                return Err(format!("\"{pattern}\" is a directory, not a log file (use a glob such as '{pattern}/**/*.gz')"));
+                let dir = pattern.trim_end_matches('/');
+                return Err(format!("\"{pattern}\" is a directory, not a log file (use a glob such as '{dir}/**/*.gz')"));
             }
             files.push(pattern.clone());
             continue;

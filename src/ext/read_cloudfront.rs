@@ -206,7 +206,7 @@ fn bind_impl(info: ffi::duckdb_bind_info, mode: Mode) -> Result<(), String> {
         match sample_fields(text, &opts) {
             Ok(Some(s)) => samples.push(s),
             Ok(None) => {}
-            Err(e) => return Err(format!("read_cloudfront: \"{file}\": {e}")),
+            Err(e) => return Err(scan_error(file, e)),
         }
     }
     let schema = Schema::from_field_lists(samples.iter().map(|(f, fam)| (f.as_slice(), *fam)));

@@ -133,6 +133,7 @@ def main():
     write("bad/empty.log", "")
     whole = gz(std.encode())
     write("bad/truncated.gz", whole[: len(whole) // 2])
+    write("bad/cut-in-header.gz", whole[:5])  # gzip magic, then the stream ends inside the header
     write("bad/not-a-log.txt", "hello world\nthis is not a CloudFront log\n")
 
 
