@@ -15,7 +15,8 @@ use libduckdb_sys as ffi;
 
 use super::capi::{cstring, guard, LogicalType, OutVector, Value};
 use super::files::{expand, is_remote, open_raw, ClientContext};
-use crate::format::cell::{convert, Cell, Scratch};
+use crate::format::cell::{convert, valid_text, Cell, Scratch};
+use crate::format::value::{is_null, parse_f64, parse_i32, parse_i64};
 use crate::format::fields::{Family, Kind, DATE, TIME};
 use crate::format::value::MICROS_PER_DAY;
 use crate::format::lines::DEFAULT_MAX_LINE;
@@ -551,6 +552,43 @@ fn write_row(
             v.set_null(row);
             continue;
         };
+        // Fast paths for the commonest kinds, written straight into the vector (the general
+        // `convert` returns its Cell through memory and is not inlined); same semantics.
+        if is_null(raw) {
+            v.set_null(row);
+            continue;
+        }
+        let fast = match kind {
+            Kind::Text => {
+                v.set_str(row, valid_text(raw, &mut scratch.text));
+                true
+            }
+            Kind::Double => match parse_f64(raw) {
+                Ok(x) => {
+                    v.set(row, x);
+                    true
+                }
+                Err(_) => false,
+            },
+            Kind::Int64 => match parse_i64(raw) {
+                Ok(x) => {
+                    v.set(row, x);
+                    true
+                }
+                Err(_) => false,
+            },
+            Kind::Int32 => match parse_i32(raw) {
+                Ok(x) => {
+                    v.set(row, x);
+                    true
+                }
+                Err(_) => false,
+            },
+            _ => false,
+        };
+        if fast {
+            continue;
+        }
         match convert(kind, raw, bind.decode, scratch) {
             Ok(Cell::Null) => v.set_null(row),
             Ok(Cell::I32(x)) | Ok(Cell::Date(x)) => v.set(row, x),

@@ -48,21 +48,21 @@ pub fn convert<'a>(kind: Kind, raw: &'a [u8], decode: bool, scratch: &'a mut Scr
         Kind::Timestamp => Cell::Timestamp(super::value::parse_epoch_seconds(raw)?),
         Kind::DecodedText if decode && memchr::memchr(b'%', raw).is_some() => {
             url_decode_levels(raw, DECODE_LEVELS, &mut scratch.tmp);
-            valid_text(&scratch.tmp, &mut scratch.text)
+            Cell::Str(valid_text(&scratch.tmp, &mut scratch.text))
         }
-        Kind::Text | Kind::DecodedText => valid_text(raw, &mut scratch.text),
+        Kind::Text | Kind::DecodedText => Cell::Str(valid_text(raw, &mut scratch.text)),
     })
 }
 
 /// `bytes` itself when it is valid UTF-8 (the common, ASCII case), else a repaired copy.
 #[inline]
-pub fn valid_text<'a>(bytes: &'a [u8], repaired: &'a mut Vec<u8>) -> Cell<'a> {
+pub fn valid_text<'a>(bytes: &'a [u8], repaired: &'a mut Vec<u8>) -> &'a [u8] {
     if bytes.is_ascii() || std::str::from_utf8(bytes).is_ok() {
-        Cell::Str(bytes)
+        bytes
     } else {
         repaired.clear();
         push_lossy_utf8(bytes, repaired);
-        Cell::Str(repaired)
+        repaired
     }
 }
 
