@@ -170,10 +170,10 @@ fn drain<R: Read>(
     let mut last_line = first_line;
     let mut seen = vec![];
     for _ in 0..bound {
-        match scanner.next() {
+        match scanner.next_event() {
             Err(e) => return Err(e.to_string()),
             Ok(Event::End) => {
-                assert!(matches!(scanner.next(), Ok(Event::End)), "End is not final");
+                assert!(matches!(scanner.next_event(), Ok(Event::End)), "End is not final");
                 return Ok(seen);
             }
             Ok(Event::Bad(b)) => {

@@ -367,7 +367,7 @@ fn fill(bind: &BindData, global: &GlobalState, local: &mut LocalState, out: &mut
         let file_idx = local.file.unwrap_or(0);
         let path = &bind.files[file_idx];
         let scanner = local.scanner.as_mut().expect("scanner set above");
-        let event = scanner.next().map_err(|e| scan_error(path, e))?;
+        let event = scanner.next_event().map_err(|e| scan_error(path, e))?;
         match event {
             Event::End => {
                 local.scanner = None;

@@ -92,8 +92,11 @@ fn k_is_bot(a: &[InVector], n: usize, o: &mut OutVector) -> Result<(), String> {
     Ok(())
 }
 
+/// A result-type classifier of `crate::hunt::waf`: (result type, status, detailed type).
+type Classifier = fn(Option<&[u8]>, Option<i32>, Option<&[u8]>) -> Option<bool>;
+
 /// The result-type classifiers take 1 to 3 arguments: result type, status, detailed type.
-fn classify(a: &[InVector], n: usize, o: &mut OutVector, f: fn(Option<&[u8]>, Option<i32>, Option<&[u8]>) -> Option<bool>) {
+fn classify(a: &[InVector], n: usize, o: &mut OutVector, f: Classifier) {
     for row in 0..n {
         let status = a.get(1).and_then(|v| v.i32(row));
         let detailed = a.get(2).and_then(|v| v.str(row));

@@ -55,10 +55,11 @@ pub fn percent_decode_into(s: &[u8], out: &mut Vec<u8>) -> bool {
     changed
 }
 
-/// One level of `%XX` decoding in place (the result is never longer than the input). Returns
-/// whether anything was decoded.
-pub fn percent_decode_in_place(buf: &mut Vec<u8>) -> bool {
-    let Some(first) = memchr::memchr(b'%', buf) else {
+/// Decodes, in place, every escape that starts with `introducer` and that `decode` accepts:
+/// `decode(buf, at)` returns the byte and the escape's length. Other bytes are kept. The result
+/// is never longer than the input; returns whether anything was decoded.
+pub fn decode_escapes_in_place(buf: &mut Vec<u8>, introducer: u8, decode: impl Fn(&[u8], usize) -> Option<(u8, usize)>) -> bool {
+    let Some(first) = memchr::memchr(introducer, buf) else {
         return false;
     };
     let len = buf.len();
@@ -66,11 +67,11 @@ pub fn percent_decode_in_place(buf: &mut Vec<u8>) -> bool {
     let mut changed = false;
     while r < len {
         let b = buf[r];
-        if b == b'%' {
-            if let Some(byte) = hex_pair(buf, r) {
+        if b == introducer {
+            if let Some((byte, width)) = decode(buf, r) {
                 buf[w] = byte;
                 w += 1;
-                r += 3;
+                r += width;
                 changed = true;
                 continue;
             }
@@ -81,6 +82,12 @@ pub fn percent_decode_in_place(buf: &mut Vec<u8>) -> bool {
     }
     buf.truncate(w);
     changed
+}
+
+/// One level of `%XX` decoding in place (the result is never longer than the input). Returns
+/// whether anything was decoded.
+pub fn percent_decode_in_place(buf: &mut Vec<u8>) -> bool {
+    decode_escapes_in_place(buf, b'%', |s, at| hex_pair(s, at).map(|b| (b, 3)))
 }
 
 /// Decodes up to `max_levels` levels of `%XX` escapes of `s` into `out` (cleared first),

@@ -174,9 +174,7 @@ impl<'a> Row<'a> {
     /// Date (days) and time (microseconds) of an epoch `timestamp`, for files that have no
     /// `date`/`time` fields of their own. None when not applicable or invalid.
     pub fn derived_date_time(&self) -> Option<(i32, i64)> {
-        if self.map.timestamp.epoch.is_none() {
-            return None;
-        }
+        self.map.timestamp.epoch?;
         let ts = self.timestamp().ok()??;
         Some((ts.div_euclid(MICROS_PER_DAY) as i32, ts.rem_euclid(MICROS_PER_DAY)))
     }
@@ -311,7 +309,7 @@ impl<R: Read> FileScanner<R> {
         s.map = match (layout, fields) {
             (Layout::Json, _) => None,
             (Layout::W3c, Some(f)) => Some(s.schema.field_map(&f, Family::Standard)),
-            // Only W3C files follow `#Fields:` lines (`next` reads a '#' line of a headerless
+            // Only W3C files follow `#Fields:` lines (`next_event` reads a '#' line of a headerless
             // layout as data), so a header the index saw does not apply here. Using it made a
             // large real-time file containing a "#Fields:" line read differently in ranges
             // than whole (found by the `scan` fuzz target's range comparison).
@@ -321,7 +319,7 @@ impl<R: Read> FileScanner<R> {
         s
     }
 
-    /// The detected layout (after the first call to `next`).
+    /// The detected layout (after the first call to `next_event`).
     pub fn layout(&self) -> Option<Layout> {
         self.layout
     }
@@ -341,7 +339,7 @@ impl<R: Read> FileScanner<R> {
     }
 
     /// The next row or bad line.
-    pub fn next(&mut self) -> Result<Event<'_>, ScanError> {
+    pub fn next_event(&mut self) -> Result<Event<'_>, ScanError> {
         let layout = match self.layout {
             Some(l) => l,
             None => self.start()?,
@@ -505,7 +503,7 @@ mod tests {
         let mut s = FileScanner::new(data, schema.clone(), Arc::new(opts));
         let (mut rows, mut bads) = (vec![], vec![]);
         loop {
-            match s.next().unwrap() {
+            match s.next_event().unwrap() {
                 Event::Row(r) => rows.push(
                     (0..schema.columns.len()).map(|c| r.raw(c).map(|b| String::from_utf8_lossy(b).into_owned())).collect(),
                 ),
@@ -639,7 +637,7 @@ mod tests {
         let collect = |mut s: FileScanner<&[u8]>| {
             let mut out = vec![];
             loop {
-                match s.next().unwrap() {
+                match s.next_event().unwrap() {
                     Event::Row(r) => out.push(format!("row {}", r.line)),
                     Event::Bad(b) => out.push(format!("bad {}: {}", b.line, b.reason)),
                     Event::End => return out,

@@ -19,3 +19,24 @@ pub mod scanner_path;
 pub mod url;
 pub mod user_agent;
 pub mod waf;
+
+/// Runs `f` with this thread's scratch buffer: taken out of the cell for the call and put back
+/// afterwards, so no borrow is held across `f` and a re-entrant or late (thread teardown) call
+/// just gets a fresh buffer. Lets the convenience wrappers (`is_scanner_path`,
+/// `encoding_depth`) avoid allocating per call.
+pub(crate) fn with_scratch<R>(f: impl FnOnce(&mut Vec<u8>) -> R) -> R {
+    use std::cell::RefCell;
+    thread_local! {
+        static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    }
+    let mut buf = SCRATCH
+        .try_with(|c| c.try_borrow_mut().map(|mut b| std::mem::take(&mut *b)).unwrap_or_default())
+        .unwrap_or_default();
+    let r = f(&mut buf);
+    let _ = SCRATCH.try_with(|c| {
+        if let Ok(mut b) = c.try_borrow_mut() {
+            *b = buf;
+        }
+    });
+    r
+}

@@ -13,7 +13,6 @@
 //! ASCII-case-insensitive.
 
 use regex::bytes::RegexSet;
-use std::cell::RefCell;
 use std::sync::OnceLock;
 
 const DATA: &str = include_str!("../../data/scanner_paths.tsv");
@@ -78,26 +77,7 @@ fn tables() -> &'static Tables {
 /// Decode IIS-style `%u00XX` (ASCII only) in place; other `%uXXXX` are
 /// left alone. Returns whether anything changed.
 fn decode_percent_u_in_place(buf: &mut Vec<u8>) -> bool {
-    let len = buf.len();
-    let (mut r, mut w) = (0usize, 0usize);
-    let mut changed = false;
-    while r < len {
-        let b = buf[r];
-        if b == b'%' {
-            if let Some(ascii) = percent_u_ascii(buf, r) {
-                buf[w] = ascii;
-                w += 1;
-                r += 6;
-                changed = true;
-                continue;
-            }
-        }
-        buf[w] = b;
-        w += 1;
-        r += 1;
-    }
-    buf.truncate(w);
-    changed
+    crate::format::decode::decode_escapes_in_place(buf, b'%', |s, at| percent_u_ascii(s, at).map(|b| (b, 6)))
 }
 
 fn percent_u_ascii(buf: &[u8], at: usize) -> Option<u8> {
@@ -194,7 +174,7 @@ pub fn is_scanner_path(uri: &[u8]) -> bool {
     if !needs_normalizing(uri) {
         return matches_normalized(uri);
     }
-    with_scratch(|buf| is_scanner_path_buf(uri, buf))
+    super::with_scratch(|buf| is_scanner_path_buf(uri, buf))
 }
 
 /// [`is_scanner_path`] with an explicit scratch buffer (contents replaced).
@@ -222,29 +202,6 @@ pub fn scanner_path_reason(uri: &[u8]) -> Option<&'static str> {
     let t = tables();
     let first = t.set.matches(&buf).iter().next()?;
     t.whys.get(first).copied()
-}
-
-/// Run `f` with this thread's scratch buffer: taken out of the cell for the
-/// call and put back afterwards, so no borrow is held across `f` and a
-/// re-entrant or late (thread teardown) call just gets a fresh buffer.
-fn with_scratch<R>(f: impl FnOnce(&mut Vec<u8>) -> R) -> R {
-    thread_local! {
-        static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
-    }
-    let mut buf = SCRATCH
-        .try_with(|c| {
-            c.try_borrow_mut()
-                .map(|mut b| std::mem::take(&mut *b))
-                .unwrap_or_default()
-        })
-        .unwrap_or_default();
-    let r = f(&mut buf);
-    let _ = SCRATCH.try_with(|c| {
-        if let Ok(mut b) = c.try_borrow_mut() {
-            *b = buf;
-        }
-    });
-    r
 }
 
 #[cfg(test)]

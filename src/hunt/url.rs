@@ -12,7 +12,6 @@
 //! All outputs go into a caller-provided `Vec<u8>` which is cleared first;
 //! decoded bytes may not be valid UTF-8 (see [`to_valid_utf8_lossy_into`]).
 
-use std::cell::RefCell;
 
 /// Maximum depth [`encoding_depth`] reports.
 pub const MAX_ENCODING_DEPTH: u32 = 8;
@@ -71,25 +70,7 @@ pub fn encoding_depth(s: &[u8]) -> u32 {
     if !has_percent_escape(s) {
         return 0;
     }
-    thread_local! {
-        static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
-    }
-    // Take the buffer out for the call and put it back, so no borrow is
-    // held; during thread teardown a fresh buffer is used instead.
-    let mut buf = SCRATCH
-        .try_with(|c| {
-            c.try_borrow_mut()
-                .map(|mut b| std::mem::take(&mut *b))
-                .unwrap_or_default()
-        })
-        .unwrap_or_default();
-    let depth = encoding_depth_buf(s, &mut buf);
-    let _ = SCRATCH.try_with(|c| {
-        if let Ok(mut b) = c.try_borrow_mut() {
-            *b = buf;
-        }
-    });
-    depth
+    super::with_scratch(|buf| encoding_depth_buf(s, buf))
 }
 
 /// [`encoding_depth`] with an explicit scratch buffer (contents replaced).
