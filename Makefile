@@ -18,7 +18,8 @@ DUCKDB_SHELL   := $(VENV)/bin/duckdb
 RELEASE_EXT    := build/release/$(EXTENSION_NAME).duckdb_extension
 DEBUG_EXT      := build/debug/$(EXTENSION_NAME).duckdb_extension
 CFGEN          := target/release/cfgen
-UV             := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+# uv, found at recipe time (a recursive variable), so a uv installed by `ensure-uv` is used.
+UV              = $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 # The cdylib's file name differs per platform.
 ifeq ($(shell uname -s),Darwin)
 LIB_FILE       := lib$(EXTENSION_NAME).dylib
@@ -27,7 +28,7 @@ LIB_FILE       := lib$(EXTENSION_NAME).so
 endif
 
 .PHONY: all release debug configure venv test test_release test_debug test_rust test_sql test_shell \
-        test_python test_clients test_fuzz clean bench hunt eval fuzz cfgen
+        test_python test_clients test_fuzz clean ensure-uv bench hunt eval fuzz cfgen
 
 all: release
 
@@ -46,15 +47,16 @@ cfgen:
 # ------------------------------------------------------------------------- python environments
 # Two environments managed by uv from pinned requirement files: DuckDB 2.0.x (Python) with the
 # DuckDB 1.5.6 shell, and DuckDB 1.5.6 (Python) so the SQL-logic tests run on both engines.
-$(UV):
-	$(PYTHON) -m pip install --quiet --user uv || $(PYTHON) -m pip install --quiet uv
+ensure-uv:
+	@command -v uv >/dev/null 2>&1 || test -x $(HOME)/.local/bin/uv || \
+	  $(PYTHON) -m pip install --quiet --user uv || $(PYTHON) -m pip install --quiet uv
 
-$(VENV)/.done: test/requirements.txt | $(UV)
+$(VENV)/.done: test/requirements.txt | ensure-uv
 	$(UV) venv --quiet --allow-existing --python $(PYTHON) $(VENV)
 	$(UV) pip sync --quiet --python $(VENV)/bin/python test/requirements.txt
 	touch $@
 
-$(VENV156)/.done: test/requirements-duckdb156.txt | $(UV)
+$(VENV156)/.done: test/requirements-duckdb156.txt | ensure-uv
 	$(UV) venv --quiet --allow-existing --python $(PYTHON) $(VENV156)
 	$(UV) pip sync --quiet --python $(VENV156)/bin/python test/requirements-duckdb156.txt
 	touch $@
