@@ -253,3 +253,57 @@ impl Drop for Value {
         }
     }
 }
+
+/// Frees a `Box<T>` handed to DuckDB as bind, init or extra data (DuckDB calls it).
+///
+/// # Safety
+/// `p` must come from `Box::<T>::into_raw` and be freed once.
+pub unsafe extern "C" fn drop_box<T>(p: *mut c_void) {
+    drop(Box::from_raw(p as *mut T));
+}
+
+/// A table function to register: its parameters and callbacks.
+pub struct TableFunctionDef<'a> {
+    pub name: &'a str,
+    pub parameters: Vec<LogicalType>,
+    pub named_parameters: Vec<(&'a str, LogicalType)>,
+    pub bind: unsafe extern "C" fn(ffi::duckdb_bind_info),
+    pub init: unsafe extern "C" fn(ffi::duckdb_init_info),
+    /// Per-thread state, for functions that scan in parallel.
+    pub local_init: Option<unsafe extern "C" fn(ffi::duckdb_init_info)>,
+    pub scan: unsafe extern "C" fn(ffi::duckdb_function_info, ffi::duckdb_data_chunk),
+    /// Extra info owned by the function and its destructor (DuckDB frees it with the function).
+    pub extra_info: Option<(*mut c_void, unsafe extern "C" fn(*mut c_void))>,
+}
+
+/// Registers a table function with projection pushdown on `con`.
+pub fn register_table_function(con: ffi::duckdb_connection, def: TableFunctionDef) -> Result<(), String> {
+    unsafe {
+        let mut f = ffi::duckdb_create_table_function();
+        let cname = cstring(def.name);
+        ffi::duckdb_table_function_set_name(f, cname.as_ptr());
+        for ty in &def.parameters {
+            ffi::duckdb_table_function_add_parameter(f, ty.0);
+        }
+        for (pname, ty) in &def.named_parameters {
+            let c = cstring(pname);
+            ffi::duckdb_table_function_add_named_parameter(f, c.as_ptr(), ty.0);
+        }
+        if let Some((data, destroy)) = def.extra_info {
+            ffi::duckdb_table_function_set_extra_info(f, data, Some(destroy));
+        }
+        ffi::duckdb_table_function_set_bind(f, Some(def.bind));
+        ffi::duckdb_table_function_set_init(f, Some(def.init));
+        if let Some(local_init) = def.local_init {
+            ffi::duckdb_table_function_set_local_init(f, Some(local_init));
+        }
+        ffi::duckdb_table_function_set_function(f, Some(def.scan));
+        ffi::duckdb_table_function_supports_projection_pushdown(f, true);
+        let state = ffi::duckdb_register_table_function(con, f);
+        ffi::duckdb_destroy_table_function(&mut f);
+        if state != ffi::duckdb_state_DuckDBSuccess {
+            return Err(format!("could not register {}", def.name));
+        }
+    }
+    Ok(())
+}

@@ -13,7 +13,7 @@ use std::sync::{Arc, OnceLock};
 
 use libduckdb_sys as ffi;
 
-use super::capi::{cstring, guard, LogicalType, OutVector, Value};
+use super::capi::{cstring, drop_box, guard, register_table_function, LogicalType, OutVector, TableFunctionDef, Value};
 use super::files::{expand, is_remote, open_raw, ClientContext};
 use crate::format::cell::{convert, valid_text, Cell, Scratch};
 use crate::format::value::{is_null, parse_f64, parse_i32, parse_i64};
@@ -259,10 +259,6 @@ fn logical_type(kind: Kind) -> LogicalType {
         Kind::Double => ffi::DUCKDB_TYPE_DUCKDB_TYPE_DOUBLE,
         Kind::Text | Kind::DecodedText => ffi::DUCKDB_TYPE_DUCKDB_TYPE_VARCHAR,
     })
-}
-
-unsafe extern "C" fn drop_box<T>(p: *mut c_void) {
-    drop(Box::from_raw(p as *mut T));
 }
 
 unsafe extern "C" fn bind_rows(info: ffi::duckdb_bind_info) {
@@ -632,37 +628,29 @@ fn write_reject(out: &mut [OutVector], row: usize, path: &str, b: &BadLine, proj
 // ------------------------------------------------------------------------------ registration
 
 fn register_one(con: ffi::duckdb_connection, name: &str, bind: unsafe extern "C" fn(ffi::duckdb_bind_info)) -> Result<(), String> {
-    unsafe {
-        let mut f = ffi::duckdb_create_table_function();
-        let cname = cstring(name);
-        ffi::duckdb_table_function_set_name(f, cname.as_ptr());
-        let any = LogicalType::new(ffi::DUCKDB_TYPE_DUCKDB_TYPE_ANY);
-        ffi::duckdb_table_function_add_parameter(f, any.0);
-        let params: [(&str, LogicalType); 7] = [
-            ("format", LogicalType::varchar()),
-            ("fields", LogicalType::new(ffi::DUCKDB_TYPE_DUCKDB_TYPE_ANY)),
-            ("filename", LogicalType::boolean()),
-            ("ignore_errors", LogicalType::boolean()),
-            ("decode", LogicalType::boolean()),
-            ("union_by_name", LogicalType::boolean()),
-            ("max_line_size", LogicalType::bigint()),
-        ];
-        for (pname, ty) in &params {
-            let c = cstring(pname);
-            ffi::duckdb_table_function_add_named_parameter(f, c.as_ptr(), ty.0);
-        }
-        ffi::duckdb_table_function_set_bind(f, Some(bind));
-        ffi::duckdb_table_function_set_init(f, Some(init));
-        ffi::duckdb_table_function_set_local_init(f, Some(local_init));
-        ffi::duckdb_table_function_set_function(f, Some(scan));
-        ffi::duckdb_table_function_supports_projection_pushdown(f, true);
-        let state = ffi::duckdb_register_table_function(con, f);
-        ffi::duckdb_destroy_table_function(&mut f);
-        if state != ffi::duckdb_state_DuckDBSuccess {
-            return Err(format!("could not register {name}"));
-        }
-    }
-    Ok(())
+    register_table_function(
+        con,
+        TableFunctionDef {
+            name,
+            // A path or a list of paths.
+            parameters: vec![LogicalType::new(ffi::DUCKDB_TYPE_DUCKDB_TYPE_ANY)],
+            named_parameters: vec![
+                ("format", LogicalType::varchar()),
+                // A list of field names, or the preset name 'realtime'.
+                ("fields", LogicalType::new(ffi::DUCKDB_TYPE_DUCKDB_TYPE_ANY)),
+                ("filename", LogicalType::boolean()),
+                ("ignore_errors", LogicalType::boolean()),
+                ("decode", LogicalType::boolean()),
+                ("union_by_name", LogicalType::boolean()),
+                ("max_line_size", LogicalType::bigint()),
+            ],
+            bind,
+            init,
+            local_init: Some(local_init),
+            scan,
+            extra_info: None,
+        },
+    )
 }
 
 pub fn register_read_cloudfront(con: ffi::duckdb_connection) -> Result<(), String> {

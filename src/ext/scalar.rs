@@ -8,7 +8,7 @@ use std::ffi::c_void;
 
 use libduckdb_sys as ffi;
 
-use super::capi::{cstring, guard, InVector, LogicalType, OutVector};
+use super::capi::{cstring, drop_box, guard, InVector, LogicalType, OutVector};
 
 /// One call of a scalar over a chunk: inputs (one per parameter), row count, output.
 pub type Kernel = fn(args: &[InVector], rows: usize, out: &mut OutVector) -> Result<(), String>;
@@ -32,10 +32,6 @@ impl Overload {
         self.handles_null = true;
         self
     }
-}
-
-unsafe extern "C" fn destroy_kernel(p: *mut c_void) {
-    drop(Box::from_raw(p as *mut Kernel));
 }
 
 unsafe extern "C" fn trampoline(info: ffi::duckdb_function_info, input: ffi::duckdb_data_chunk, output: ffi::duckdb_vector) {
@@ -76,7 +72,7 @@ pub fn register(con: ffi::duckdb_connection, name: &str, overloads: Vec<Overload
             }
             ffi::duckdb_scalar_function_set_function(f, Some(trampoline));
             let boxed: Box<Kernel> = Box::new(o.kernel);
-            ffi::duckdb_scalar_function_set_extra_info(f, Box::into_raw(boxed) as *mut c_void, Some(destroy_kernel));
+            ffi::duckdb_scalar_function_set_extra_info(f, Box::into_raw(boxed) as *mut c_void, Some(drop_box::<Kernel>));
             let state = ffi::duckdb_add_scalar_function_to_set(set, f);
             ffi::duckdb_destroy_scalar_function(&mut f);
             if state != ffi::duckdb_state_DuckDBSuccess {

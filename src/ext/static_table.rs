@@ -6,7 +6,7 @@ use std::sync::Mutex;
 
 use libduckdb_sys as ffi;
 
-use super::capi::{cstring, guard, LogicalType, OutVector};
+use super::capi::{cstring, drop_box, guard, register_table_function, LogicalType, OutVector, TableFunctionDef};
 
 /// One cell of a static table.
 #[derive(Clone, Debug)]
@@ -36,10 +36,6 @@ struct Init {
 struct Definition {
     columns: Vec<(&'static str, ColumnType)>,
     rows: fn() -> Vec<Vec<Cell>>,
-}
-
-unsafe extern "C" fn drop_box<T>(p: *mut c_void) {
-    drop(Box::from_raw(p as *mut T));
 }
 
 unsafe extern "C" fn bind(info: ffi::duckdb_bind_info) {
@@ -110,21 +106,18 @@ pub fn register(
     columns: Vec<(&'static str, ColumnType)>,
     rows: fn() -> Vec<Vec<Cell>>,
 ) -> Result<(), String> {
-    unsafe {
-        let mut f = ffi::duckdb_create_table_function();
-        let cname = cstring(name);
-        ffi::duckdb_table_function_set_name(f, cname.as_ptr());
-        let def = Box::new(Definition { columns, rows });
-        ffi::duckdb_table_function_set_extra_info(f, Box::into_raw(def) as *mut c_void, Some(drop_box::<Definition>));
-        ffi::duckdb_table_function_set_bind(f, Some(bind));
-        ffi::duckdb_table_function_set_init(f, Some(init));
-        ffi::duckdb_table_function_set_function(f, Some(scan));
-        ffi::duckdb_table_function_supports_projection_pushdown(f, true);
-        let state = ffi::duckdb_register_table_function(con, f);
-        ffi::duckdb_destroy_table_function(&mut f);
-        if state != ffi::duckdb_state_DuckDBSuccess {
-            return Err(format!("could not register {name}"));
-        }
-    }
-    Ok(())
+    let def = Box::into_raw(Box::new(Definition { columns, rows })) as *mut c_void;
+    register_table_function(
+        con,
+        TableFunctionDef {
+            name,
+            parameters: vec![],
+            named_parameters: vec![],
+            bind,
+            init,
+            local_init: None,
+            scan,
+            extra_info: Some((def, drop_box::<Definition>)),
+        },
+    )
 }
