@@ -19,7 +19,6 @@ use crate::format::cell::{convert, valid_text, Cell, Scratch};
 use crate::format::value::{is_null, parse_f64, parse_i32, parse_i64};
 use crate::format::fields::{Family, Kind, DATE, TIME};
 use crate::format::value::MICROS_PER_DAY;
-use crate::format::lines::DEFAULT_MAX_LINE;
 use crate::format::scan::{detect, printable, sample_fields, BadLine, Event, FileScanner, Layout, LayoutChoice, Row, ScanError, ScanOptions};
 use crate::format::split::{index_file, nominal_ranges, RangeStart};
 use crate::format::schema::Schema;
@@ -181,8 +180,6 @@ fn bind_impl(info: ffi::duckdb_bind_info, mode: Mode) -> Result<(), String> {
             return Err(format!("max_line_size must be between 1 and {MAX_LINE_SIZE_LIMIT} (1 GiB)"));
         }
         opts.max_line = n as usize;
-    } else {
-        opts.max_line = DEFAULT_MAX_LINE;
     }
     let flag = |name: &str, default: bool| named(info, name).map(|v| v.to_bool()).unwrap_or(default);
     let filename = flag("filename", false);

@@ -178,11 +178,6 @@ impl<'a> Row<'a> {
         let ts = self.timestamp().ok()??;
         Some((ts.div_euclid(MICROS_PER_DAY) as i32, ts.rem_euclid(MICROS_PER_DAY)))
     }
-
-    /// The whole line's fields, for reporting.
-    pub fn field_count(&self) -> usize {
-        self.spans.len()
-    }
 }
 
 /// A line that cannot be a row.
