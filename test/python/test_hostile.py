@@ -130,6 +130,92 @@ def test_concurrent_cursors_agree_with_one_thread():
     assert not mismatches, mismatches[:3]
 
 
+# ------------------------------------------------------------------- (e) the NULL contract
+
+# Sample arguments per parameter type: values that reach the interesting branches of the
+# classifiers (a refusal, a throttle, an origin error) and of the other scalars.
+_SAMPLES = {
+    "VARCHAR": ["'Error'", "'LimitExceeded'", "'InvalidRequestBlocked'", "'OriginConnectError'", "'Hit'", "'-'",
+                "'192.0.2.1'", "'::ffff:192.0.2.1'", "'/.env'", "'%2527'", "'curl/8.5.0'", "'IAD89-C1'", "''"],
+    "INTEGER": ["403", "429", "502", "24", "2"],
+}
+
+
+def _our_scalars():
+    """(name, parameter types) of every scalar overload the extension adds, found by comparing
+    duckdb_functions() before and after LOAD, so a function added later is checked too."""
+    sql = ("SELECT DISTINCT function_name, parameter_types::VARCHAR[] FROM duckdb_functions() "
+           "WHERE function_type = 'scalar'")
+    before = set((n, tuple(t)) for n, t in duckdb.connect().execute(sql).fetchall())
+    after = set((n, tuple(t)) for n, t in connect().execute(sql).fetchall())
+    ours = sorted(f for f in after - before if f[1])
+    assert any(n == "is_waf_block" for n, _ in ours), ours
+    return ours
+
+
+@pytest.mark.parametrize("name,types", _our_scalars())
+def test_null_contract(name, types):
+    """Issue 11 (1): a scalar's answer for a NULL argument must not depend on how DuckDB learns
+    that the argument is NULL. The reference is the kernel's own answer for a NULL row in a
+    column that also holds values (DuckDB must call the kernel there). The same call must give
+    the same answer with a NULL constant, with a column that is all NULL in a TABLE (whose
+    statistics tell the optimizer so), through a VIEW of that table and through a VIEW that
+    projects a NULL constant (a field the logs lack), bare and inside coalesce() (the issue's
+    example: coalesce(is_waf_block(r, s, d), false) was false on a table where d is all NULL)."""
+    from itertools import combinations, product
+
+    con = connect()
+    n = len(types)
+    cols = [f"a{i}" for i in range(n)]
+    for t in types:
+        assert t in _SAMPLES, f"no sample values for parameter type {t} of {name}: add some"
+    call = f"{name}({', '.join(cols)})"
+    show = f"coalesce(({call})::VARCHAR, '<NULL>')"
+    # Reference: every combination of sample values and NULL in one table.
+    values = [_SAMPLES[t] + [f"NULL::{t}"] for t in types]
+    rows = list(product(*values))
+    con.execute(f"CREATE TABLE mixed AS SELECT * FROM (VALUES {', '.join('(' + ', '.join(r) + ')' for r in rows)}) v({', '.join(cols)})")
+    reference = {tuple(r[:-1]): r[-1] for r in con.execute(
+        f"SELECT {', '.join(c + '::VARCHAR' for c in cols)}, {show} FROM mixed").fetchall()}
+    assert len(reference) == len(rows)
+
+    checked = 0
+    for k in range(1, n + 1):
+        for nulls in combinations(range(n), k):
+            others = [i for i in range(n) if i not in nulls]
+            combos = list(product(*[_SAMPLES[types[i]] for i in others])) or [()]
+            def key(combo):
+                vals = dict(zip(others, combo))
+                return tuple(None if i in nulls else vals[i].strip("'") for i in range(n))
+            # A NULL constant in the call.
+            for combo in combos:
+                vals = dict(zip(others, combo))
+                args = ", ".join(f"NULL::{types[i]}" if i in nulls else vals[i] for i in range(n))
+                got = con.execute(f"SELECT coalesce(({name}({args}))::VARCHAR, '<NULL>')").fetchone()[0]
+                assert got == reference[key(combo)], f"{name}({args}) with a NULL constant: {got}, kernel says {reference[key(combo)]}"
+                checked += 1
+            # All-NULL columns: a table, a view of it, a view projecting a NULL constant.
+            select = ", ".join(f"NULL::{types[i]} AS a{i}" if i in nulls else f"a{i}" for i in range(n))
+            if others:
+                src = f"(SELECT * FROM (VALUES {', '.join('(' + ', '.join(c) + ')' for c in combos)}) v({', '.join(cols[i] for i in others)}))"
+            else:
+                src = "(SELECT 1)"
+            con.execute(f"CREATE OR REPLACE TABLE base AS SELECT * FROM {src}")
+            con.execute(f"CREATE OR REPLACE TABLE t AS SELECT {select} FROM base")
+            con.execute("CREATE OR REPLACE VIEW v AS SELECT * FROM t")
+            con.execute(f"CREATE OR REPLACE VIEW vc AS SELECT {select} FROM base")
+            for rel in ("t", "v", "vc"):
+                for expr in (show, f"({call}) IS NULL"):
+                    got = con.execute(f"SELECT {', '.join(c + '::VARCHAR' for c in cols)}, {expr} FROM {rel}").fetchall()
+                    assert len(got) == len(combos)
+                    for r in got:
+                        want = reference[tuple(r[:-1])]
+                        want = (want == "<NULL>") if expr.endswith("IS NULL") else want
+                        assert r[-1] == want, f"{name} on {rel} with {[cols[i] for i in nulls]} all NULL: {expr} gave {r[-1]} for {r[:-1]}, kernel says {want}"
+                        checked += 1
+    assert checked > 0
+
+
 # -------------------------------------------------------------------------------- (b) interrupt
 
 @pytest.fixture(scope="module")

@@ -160,6 +160,15 @@ def fixtures() -> dict:
     dates += line(time="23:59:60") + b"\n"                # line 9: leap second
     dates += line(date="2000-02-29") + b"\n"              # line 10: good
     f["dates.log"] = dates
+
+    # A 2013-era standard log (18 fields: no x-edge-detailed-result-type) with refusals and
+    # failures, for the NULL contract of the classifiers (issue 11): line 3 Error/403 (a WAF
+    # block), 4 LimitExceeded/503 (block and rate limit), 5 Error/502 (origin error), 6 Hit/200
+    # (nothing), 7 Error/429 (rate limit only).
+    old = b"#Version: 1.0\n#Fields: " + " ".join(FIELDS_33[:18]).encode() + b"\n"
+    for result, status in (("Error", "403"), ("LimitExceeded", "503"), ("Error", "502"), ("Hit", "200"), ("Error", "429")):
+        old += b"\t".join(line(x_edge_result_type=result, sc_status=status).split(b"\t")[:18]) + b"\n"
+    f["old-waf.log"] = old
     return f
 
 
