@@ -11,7 +11,7 @@ use std::sync::Arc;
 use super::fields::{normalize, Family, REALTIME_DEFAULT_FIELDS};
 use super::json::parse_object;
 use super::lines::{split_fields, LineError, LineReader};
-use super::schema::{FieldMap, Schema};
+use super::schema::{FieldMap, Schema, MAX_UNKNOWN_COLUMNS};
 use super::value::{parse_date, parse_epoch_seconds, parse_time, ValueError, MICROS_PER_DAY};
 
 /// The log layout of a file.
@@ -201,7 +201,6 @@ pub enum Event<'a> {
 pub enum ScanError {
     Io(std::io::Error),
     Layout(String),
-    LineTooLong { line: u64, limit: usize },
 }
 
 impl std::fmt::Display for ScanError {
@@ -209,20 +208,52 @@ impl std::fmt::Display for ScanError {
         match self {
             ScanError::Io(e) => write!(f, "{e}"),
             ScanError::Layout(e) => f.write_str(e),
-            ScanError::LineTooLong { line, limit } => {
-                write!(f, "line {line}: longer than max_line_size ({limit} bytes)")
-            }
         }
     }
 }
 
-impl From<LineError> for ScanError {
-    fn from(e: LineError) -> Self {
-        match e {
-            LineError::Io(e) => ScanError::Io(e),
-            LineError::TooLong { line, limit } => ScanError::LineTooLong { line, limit },
-        }
+impl From<std::io::Error> for ScanError {
+    fn from(e: std::io::Error) -> Self {
+        ScanError::Io(e)
     }
+}
+
+/// The reason given for a line longer than `max_line_size` (a bad line, not a fatal error).
+pub fn too_long_reason(len: u64, limit: usize) -> String {
+    format!("line of {len} bytes is longer than max_line_size ({limit} bytes)")
+}
+
+/// The next line of `lines`: Ok(Some(Ok(range))) for a line, Ok(Some(Err(bad))) for a line too
+/// long to read, Ok(None) at the end; Err only when the stream cannot be read.
+fn next_line<R: Read>(lines: &mut LineReader<R>) -> Result<Option<Result<std::ops::Range<usize>, BadLine>>, ScanError> {
+    match lines.next_line() {
+        Ok(line) => Ok(line.map(Ok)),
+        Err(LineError::Io(e)) => Err(ScanError::Io(e)),
+        Err(LineError::TooLong { line, len, limit }) => Ok(Some(Err(bad(line, too_long_reason(len, limit), lines.long_line_head())))),
+    }
+}
+
+/// What a line made only of whitespace is.
+#[derive(PartialEq)]
+enum Blank {
+    /// Not blank: a data or header line.
+    No,
+    /// Empty or spaces: nothing to read, skipped.
+    Skip,
+    /// Only whitespace with a TAB, in a tab-separated layout: field separators without values,
+    /// which CloudFront never writes (it writes `-` for an empty value). Refused, so that it is
+    /// listed rather than skipped without a trace (or read as a row of NULLs).
+    Refuse,
+}
+
+fn blank(line: &[u8], layout: Layout) -> Blank {
+    if !line.iter().all(|b| b.is_ascii_whitespace()) {
+        return Blank::No;
+    }
+    if layout != Layout::Json && line.contains(&b'\t') {
+        return Blank::Refuse;
+    }
+    Blank::Skip
 }
 
 const BAD_TEXT_LIMIT: usize = 512;
@@ -314,6 +345,11 @@ impl<R: Read> FileScanner<R> {
         s
     }
 
+    /// Bytes of (decompressed) input consumed so far: how far the scan has got.
+    pub fn consumed(&self) -> u64 {
+        self.lines.consumed()
+    }
+
     /// The detected layout (after the first call to `next_event`).
     pub fn layout(&self) -> Option<Layout> {
         self.layout
@@ -340,8 +376,10 @@ impl<R: Read> FileScanner<R> {
             None => self.start()?,
         };
         loop {
-            let Some(mut range) = self.lines.next_line()? else {
-                return Ok(Event::End);
+            let mut range = match next_line(&mut self.lines)? {
+                None => return Ok(Event::End),
+                Some(Err(too_long)) => return Ok(Event::Bad(too_long)),
+                Some(Ok(range)) => range,
             };
             let line_no = self.lines.line_no();
             // `detect` looks past a UTF-8 byte order mark (files re-saved by some editors), so
@@ -351,14 +389,28 @@ impl<R: Read> FileScanner<R> {
                 range.start += UTF8_BOM.len();
             }
             let line = &self.lines.buf()[range.clone()];
-            if line.is_empty() || line.iter().all(|b| b.is_ascii_whitespace()) {
-                continue;
+            match blank(line, layout) {
+                Blank::No => {}
+                Blank::Skip => continue,
+                Blank::Refuse => return Ok(Event::Bad(bad(line_no, "line of only TABs and spaces: no values".into(), line))),
             }
             match layout {
                 Layout::W3c | Layout::Tsv => {
                     if line[0] == b'#' && layout == Layout::W3c {
                         if let Some(names) = parse_fields_header(line) {
-                            self.map = Some(self.schema.field_map(&names, Family::Standard));
+                            let map = self.schema.field_map(&names, Family::Standard);
+                            let dropped = map.unread_unknown;
+                            self.map = Some(map);
+                            if dropped > 0 {
+                                // The header still applies; the line is reported so that the
+                                // fields it cannot output are not dropped silently.
+                                let reason = format!(
+                                    "this #Fields: header names {dropped} more unknown field(s) than the {MAX_UNKNOWN_COLUMNS} \
+                                     that become columns; their values are not read"
+                                );
+                                let line = &self.lines.buf()[range];
+                                return Ok(Event::Bad(bad(line_no, reason, line)));
+                            }
                         }
                         continue;
                     }
@@ -446,7 +498,11 @@ pub fn sample_fields<R: Read>(reader: R, opts: &ScanOptions) -> Result<Option<(V
     // quadratic in the number of keys of a hostile first line).
     let mut json_seen: HashSet<Vec<u8>> = HashSet::new();
     for _ in 0..64 {
-        let Some(range) = lines.next_line()? else { break };
+        let range = match next_line(&mut lines)? {
+            None => break,
+            Some(Err(_too_long)) => continue,
+            Some(Ok(range)) => range,
+        };
         let line = &lines.buf()[range];
         // As in FileScanner::next: a byte order mark before the first line is not part of it.
         let line = if lines.line_no() == 1 { line.strip_prefix(UTF8_BOM).unwrap_or(line) } else { line };
@@ -666,6 +722,57 @@ mod tests {
         // Only before the first line: later, it is data.
         let (rows, _, schema) = scan(b"#Fields: c-ip\n\xEF\xBB\xBF#Fields: c-ip\n", ScanOptions::default());
         assert_eq!(rows[0][schema.column_named("c_ip").unwrap()].as_deref(), Some("\u{FEFF}#Fields: c-ip"));
+    }
+
+    /// Issue 11: a line of only TABs (and spaces) vanished without a trace; it is a bad line
+    /// now, whatever its number of TABs. A line of only spaces carries nothing and is skipped,
+    /// as are empty lines.
+    #[test]
+    fn tab_only_lines_are_refused_space_only_lines_are_blank() {
+        let data = b"#Fields: date time c-ip\n\t\t\n \t\t\t\t\t\n   \n\n2019-12-04\t21:02:31\t192.0.2.1\n";
+        let (rows, bads, _) = scan(data, ScanOptions::default());
+        assert_eq!(rows.len(), 1);
+        let got: Vec<(u64, &str, &str)> = bads.iter().map(|b| (b.line, b.reason.as_str(), b.text.as_str())).collect();
+        let reason = "line of only TABs and spaces: no values";
+        assert_eq!(got, vec![(2, reason, "\t\t"), (3, reason, " \t\t\t\t\t")]);
+        // JSON lines: whitespace of any kind is blank.
+        let (rows, bads, _) = scan(b"{\"c-ip\":\"192.0.2.1\"}\n\t \t\n", ScanOptions::default());
+        assert_eq!((rows.len(), bads.len()), (1, 0));
+    }
+
+    /// Issue 11: a line longer than max_line_size is one bad line (number, length, its first
+    /// bytes), and the lines after it are read.
+    #[test]
+    fn over_long_line_is_a_bad_line_and_scanning_goes_on() {
+        let mut data = b"#Fields: date time c-ip\n2019-12-04\t21:02:31\t192.0.2.1\n".to_vec();
+        data.extend(std::iter::repeat_n(b'q', 5000));
+        data.extend_from_slice(b"\n2019-12-04\t21:02:32\t192.0.2.2\n");
+        let opts = ScanOptions { max_line: 100, ..Default::default() };
+        let (rows, bads, _) = scan(&data, opts);
+        assert_eq!(rows.len(), 2);
+        assert_eq!(bads.len(), 1);
+        assert_eq!(bads[0].line, 3);
+        assert_eq!(bads[0].reason, "line of 5000 bytes is longer than max_line_size (100 bytes)");
+        assert_eq!(bads[0].text, "q".repeat(512));
+    }
+
+    /// Issue 11: unknown fields beyond the cap are reported once, at their header line, and
+    /// the header still applies to the lines after it.
+    #[test]
+    fn fields_beyond_the_unknown_column_cap_are_reported() {
+        let names: Vec<String> = (0..MAX_UNKNOWN_COLUMNS + 3).map(|i| format!("x-f{i}")).chain(["c-ip".to_string()]).collect();
+        let mut data = format!("#Version: 1.0\n#Fields: {}\n", names.join(" ")).into_bytes();
+        let values: Vec<String> = (0..names.len()).map(|i| if i + 1 == names.len() { "192.0.2.9".into() } else { format!("v{i}") }).collect();
+        data.extend_from_slice(values.join("\t").as_bytes());
+        data.push(b'\n');
+        let (rows, bads, schema) = scan(&data, ScanOptions::default());
+        assert_eq!(bads.len(), 1);
+        assert_eq!(bads[0].line, 2);
+        assert_eq!(bads[0].reason, format!("this #Fields: header names 3 more unknown field(s) than the {MAX_UNKNOWN_COLUMNS} that become columns; their values are not read"));
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0][schema.column_named("c_ip").unwrap()].as_deref(), Some("192.0.2.9"));
+        assert_eq!(rows[0][schema.column_named("x_f255").unwrap()].as_deref(), Some("v255"));
+        assert!(schema.column_named("x_f256").is_none());
     }
 
     #[test]
