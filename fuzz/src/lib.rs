@@ -190,6 +190,7 @@ fn drain<R: Read>(
                 return Ok(seen);
             }
             Ok(Event::Bad(b)) => {
+                let b = b.to_bad_line();
                 assert!(b.line > last_line, "line numbers go back: {} after {last_line}", b.line);
                 last_line = b.line;
                 assert!(b.text.len() <= 512 * 4, "bad-line text not cut"); // each byte at most "\\xNN"

@@ -466,11 +466,11 @@ fn fill(bind: &BindData, global: &GlobalState, local: &mut LocalState, out: &mut
             }
             Event::Bad(b) => match bind.mode {
                 Mode::Rejects => {
-                    write_reject(out, row, path, &b, &global.projection);
+                    write_reject(out, row, path, &b.to_bad_line(), &global.projection);
                     row += 1;
                 }
                 Mode::Rows if bind.ignore_errors => {}
-                Mode::Rows => return Err(bad_line_error(path, &b)),
+                Mode::Rows => return Err(bad_line_error(path, &b.to_bad_line())),
             },
             Event::Row(r) => match bind.mode {
                 // With ignore_errors every field is checked, so a row is skipped (and counts

@@ -189,10 +189,58 @@ pub struct BadLine {
     pub text: String,
 }
 
+/// A line that cannot be a row, as the scanner found it. Nothing is formatted until
+/// `to_bad_line`, so skipping millions of bad lines (`ignore_errors`) costs little more than
+/// reading them: that work hands no row back to DuckDB, so it cannot be interrupted.
+#[derive(Debug, Clone, Copy)]
+pub struct Refused<'a> {
+    pub line: u64,
+    pub why: Why,
+    /// The line as read (for an over-long line, its first bytes).
+    pub text: &'a [u8],
+}
+
+/// Why a line was refused.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Why {
+    FieldCount { expected: usize, found: usize },
+    BeforeHeader,
+    OnlyTabs,
+    TooLong { len: u64, limit: usize },
+    /// A `#Fields:` line naming this many fields beyond the unknown-column cap.
+    UnreadUnknown(usize),
+    Json(&'static str),
+    TooManyJsonKeys,
+}
+
+impl Why {
+    pub fn reason(&self) -> String {
+        match *self {
+            Why::FieldCount { expected, found } => format!("expected {expected} fields, found {found}"),
+            Why::BeforeHeader => "data line before any '#Fields:' header".into(),
+            Why::OnlyTabs => "line of only TABs and spaces: no values".into(),
+            Why::TooLong { len, limit } => too_long_reason(len, limit),
+            Why::UnreadUnknown(n) => format!(
+                "this #Fields: header names {n} more unknown field(s) than the {MAX_UNKNOWN_COLUMNS} that become \
+                 columns; their values are not read"
+            ),
+            Why::Json(e) => format!("invalid JSON: {e}"),
+            Why::TooManyJsonKeys => format!("more than {MAX_JSON_KEYS} distinct JSON keys in this file"),
+        }
+    }
+}
+
+impl Refused<'_> {
+    /// The refused line with its reason spelled out and its text made printable.
+    pub fn to_bad_line(&self) -> BadLine {
+        bad(self.line, self.why.reason(), self.text)
+    }
+}
+
 /// What the scanner found next.
 pub enum Event<'a> {
     Row(Row<'a>),
-    Bad(BadLine),
+    Bad(Refused<'a>),
     End,
 }
 
@@ -223,13 +271,15 @@ pub fn too_long_reason(len: u64, limit: usize) -> String {
     format!("line of {len} bytes is longer than max_line_size ({limit} bytes)")
 }
 
-/// The next line of `lines`: Ok(Some(Ok(range))) for a line, Ok(Some(Err(bad))) for a line too
-/// long to read, Ok(None) at the end; Err only when the stream cannot be read.
-fn next_line<R: Read>(lines: &mut LineReader<R>) -> Result<Option<Result<std::ops::Range<usize>, BadLine>>, ScanError> {
+/// The next line of `lines`: Ok(Some(Ok(range))) for a line, Ok(Some(Err((line, why)))) for a
+/// line too long to read (its head in `long_line_head`), Ok(None) at the end; Err only when the
+/// stream cannot be read.
+#[allow(clippy::type_complexity)]
+fn next_line<R: Read>(lines: &mut LineReader<R>) -> Result<Option<Result<std::ops::Range<usize>, (u64, Why)>>, ScanError> {
     match lines.next_line() {
         Ok(line) => Ok(line.map(Ok)),
         Err(LineError::Io(e)) => Err(ScanError::Io(e)),
-        Err(LineError::TooLong { line, len, limit }) => Ok(Some(Err(bad(line, too_long_reason(len, limit), lines.long_line_head())))),
+        Err(LineError::TooLong { line, len, limit }) => Ok(Some(Err((line, Why::TooLong { len, limit })))),
     }
 }
 
@@ -378,7 +428,7 @@ impl<R: Read> FileScanner<R> {
         loop {
             let mut range = match next_line(&mut self.lines)? {
                 None => return Ok(Event::End),
-                Some(Err(too_long)) => return Ok(Event::Bad(too_long)),
+                Some(Err((line, why))) => return Ok(Event::Bad(Refused { line, why, text: self.lines.long_line_head() })),
                 Some(Ok(range)) => range,
             };
             let line_no = self.lines.line_no();
@@ -392,7 +442,10 @@ impl<R: Read> FileScanner<R> {
             match blank(line, layout) {
                 Blank::No => {}
                 Blank::Skip => continue,
-                Blank::Refuse => return Ok(Event::Bad(bad(line_no, "line of only TABs and spaces: no values".into(), line))),
+                Blank::Refuse => {
+                    let text = &self.lines.buf()[range];
+                    return Ok(Event::Bad(Refused { line: line_no, why: Why::OnlyTabs, text }));
+                }
             }
             match layout {
                 Layout::W3c | Layout::Tsv => {
@@ -404,24 +457,23 @@ impl<R: Read> FileScanner<R> {
                             if dropped > 0 {
                                 // The header still applies; the line is reported so that the
                                 // fields it cannot output are not dropped silently.
-                                let reason = format!(
-                                    "this #Fields: header names {dropped} more unknown field(s) than the {MAX_UNKNOWN_COLUMNS} \
-                                     that become columns; their values are not read"
-                                );
-                                let line = &self.lines.buf()[range];
-                                return Ok(Event::Bad(bad(line_no, reason, line)));
+                                let text = &self.lines.buf()[range];
+                                return Ok(Event::Bad(Refused { line: line_no, why: Why::UnreadUnknown(dropped), text }));
                             }
                         }
                         continue;
                     }
                     let Some(map) = self.map.as_ref() else {
-                        return Ok(Event::Bad(bad(line_no, "data line before any '#Fields:' header".into(), line)));
+                        let text = &self.lines.buf()[range];
+                        return Ok(Event::Bad(Refused { line: line_no, why: Why::BeforeHeader, text }));
                     };
                     let expected = map.field_count;
                     let n = split_fields(line, range.start, b'\t', &mut self.spans, expected + 1);
                     let trailing_tab = n == expected + 1 && self.spans.get(n - 1).is_some_and(|s| s.0 == s.1);
                     if n != expected && !trailing_tab {
-                        return Ok(Event::Bad(bad(line_no, format!("expected {expected} fields, found {n}"), line)));
+                        let why = Why::FieldCount { expected, found: n };
+                        let text = &self.lines.buf()[range];
+                        return Ok(Event::Bad(Refused { line: line_no, why, text }));
                     }
                     let buf = self.lines.buf();
                     let text = &buf[range];
@@ -460,11 +512,12 @@ impl<R: Read> FileScanner<R> {
                         pairs.push((pos, a as u32, b as u32));
                     });
                     if let Err(e) = parsed {
-                        return Ok(Event::Bad(bad(line_no, format!("invalid JSON: {}", e.0), line)));
+                        let text = &self.lines.buf()[range];
+                        return Ok(Event::Bad(Refused { line: line_no, why: Why::Json(e.0), text }));
                     }
                     if too_many_keys {
-                        let reason = format!("more than {MAX_JSON_KEYS} distinct JSON keys in this file");
-                        return Ok(Event::Bad(bad(line_no, reason, line)));
+                        let text = &self.lines.buf()[range];
+                        return Ok(Event::Bad(Refused { line: line_no, why: Why::TooManyJsonKeys, text }));
                     }
                     // Re-map whenever keys were added, by this line or by an earlier line that
                     // was then refused (invalid JSON, too many keys): the map used to be rebuilt
@@ -488,10 +541,19 @@ impl<R: Read> FileScanner<R> {
     }
 }
 
+/// The most bytes `sample_fields` reads of a file: two maximal lines, at least 64 MiB.
+pub fn sample_bytes(opts: &ScanOptions) -> u64 {
+    (2 * opts.max_line as u64).max(64 << 20)
+}
+
 /// The field names a file declares: its first `#Fields:` line (W3C) or its first object's keys
 /// (JSON); None for headerless files. Reads only the first lines.
+///
+/// Reads at most `sample_bytes(opts)` bytes: the first lines are up to `max_line_size` each and
+/// an over-long line is skipped by reading to its end, which without this bound could mean the
+/// whole file (a gzip of gigabytes without a newline) at bind, where nothing can interrupt it.
 pub fn sample_fields<R: Read>(reader: R, opts: &ScanOptions) -> Result<Option<(Vec<String>, Family)>, ScanError> {
-    let mut lines = LineReader::new(reader, opts.max_line);
+    let mut lines = LineReader::new(reader.take(sample_bytes(opts)), opts.max_line);
     let layout = detect(lines.peek(256)?, opts).map_err(ScanError::Layout)?;
     let mut json_names: Vec<String> = vec![];
     // Deduplication by set, and at most MAX_JSON_KEYS names (a Vec::contains here was
@@ -558,7 +620,7 @@ mod tests {
                 Event::Row(r) => rows.push(
                     (0..schema.columns.len()).map(|c| r.raw(c).map(|b| String::from_utf8_lossy(b).into_owned())).collect(),
                 ),
-                Event::Bad(b) => bads.push(b),
+                Event::Bad(b) => bads.push(b.to_bad_line()),
                 Event::End => break,
             }
         }
@@ -690,7 +752,7 @@ mod tests {
             loop {
                 match s.next_event().unwrap() {
                     Event::Row(r) => out.push(format!("row {}", r.line)),
-                    Event::Bad(b) => out.push(format!("bad {}: {}", b.line, b.reason)),
+                    Event::Bad(b) => out.push(format!("bad {}: {}", b.line, b.why.reason())),
                     Event::End => return out,
                 }
             }
@@ -773,6 +835,26 @@ mod tests {
         assert_eq!(rows[0][schema.column_named("c_ip").unwrap()].as_deref(), Some("192.0.2.9"));
         assert_eq!(rows[0][schema.column_named("x_f255").unwrap()].as_deref(), Some("v255"));
         assert!(schema.column_named("x_f256").is_none());
+    }
+
+    /// Issue 11: sampling the header stops after `sample_bytes`, even inside a line without
+    /// an end (here an endless line of zeros after a JSON line).
+    #[test]
+    fn sampling_is_bounded() {
+        struct Endless(u64);
+        impl Read for Endless {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                self.0 += buf.len() as u64;
+                buf.fill(b'0');
+                Ok(buf.len())
+            }
+        }
+        let opts = ScanOptions { max_line: 1 << 20, ..Default::default() };
+        let head: &[u8] = b"{\"c-ip\":\"192.0.2.1\"}\n";
+        let mut counter = Endless(0);
+        let got = sample_fields(head.chain(&mut counter), &opts).unwrap();
+        assert_eq!(got.map(|(f, _)| f), Some(vec!["c-ip".to_string()]));
+        assert!(counter.0 <= sample_bytes(&opts) + (2 << 20), "{} bytes read", counter.0);
     }
 
     #[test]
