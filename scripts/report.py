@@ -377,16 +377,17 @@ def render(data: dict[str, Any], assets: dict[str, str], source: str | None, ana
 <p class="sub">generated {now:%Y-%m-%d %H:%M} UTC by <code>make hunt</code> · all times UTC</p>
 <dl class="info">{info_html}</dl></div></header>
 <main class="wrap">
-<section id="summary"><h2>Summary</h2><div class="cards">{summary_cards(data)}</div>
-<div class="chart" id="chart-hunts" data-chart="hunts"></div></section>
+<section id="summary"><h2>Summary</h2><div class="cards">{summary_cards(data)}</div></section>
 <section id="timeline"><h2>Timeline <span class="hint">requests and 4xx/5xx per {esc(per)}; shaded: every finding's window
-(first_seen → last_seen), darkest = most severe; lanes: each hunt's findings. Drag or scroll to zoom.</span></h2>
+(first_seen → last_seen) by severity, <span class="sw high"></span>high <span class="sw medium"></span>medium
+<span class="sw low"></span>low; lanes: each hunt's findings. Drag the slider or scroll to zoom.</span></h2>
 <div class="chart tall" id="chart-timeline" data-chart="timeline"></div>
 <div class="chart lanes" id="chart-lanes" data-chart="timeline"></div></section>
 <section id="findings"><h2>Findings <span class="hint">{len(findings)}, most severe first; each with the SQL that shows its events
 (run it in <code>duckdb -unsigned {esc(database)}</code> after LOAD)</span></h2>
 <div class="filters" id="severity-filter">{''.join(
         f'<label><input type="checkbox" value="{s}" checked> {s}</label>' for s in ("high", "medium", "low"))}</div>
+<div class="chart" id="chart-hunts" data-chart="hunts"></div>
 {findings_table(findings)}</section>
 <section id="talkers" class="two"><div><h2>Top talkers <span class="hint">cf_top_talkers, red = flagged by a hunt</span></h2>
 <div class="chart" id="chart-talkers" data-chart="talkers"></div></div>

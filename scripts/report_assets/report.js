@@ -186,16 +186,16 @@
       var x = hunts[a], y = hunts[b];
       return (x.high - y.high) || (x.medium - y.medium) || (x.low - y.low) || (a < b ? 1 : -1);
     });
-    document.getElementById("chart-hunts").style.height = Math.max(120, 50 + 22 * names.length) + "px";
+    document.getElementById("chart-hunts").style.height = Math.max(110, 44 + 18 * names.length) + "px";
     make("chart-hunts", {
       title: { text: "Findings per hunt", left: 0, textStyle: { fontSize: 13, fontWeight: 600 } },
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
       legend: { top: 0, right: 0 },
-      grid: { left: 170, right: 30, top: 30, bottom: 20 },
-      xAxis: { type: "value", minInterval: 1 },
+      grid: { left: 170, right: 30, top: 28, bottom: 20 },
+      xAxis: { type: "value", minInterval: 1, name: "findings", nameGap: 8 },
       yAxis: { type: "category", data: names, axisLabel: { fontFamily: "ui-monospace, monospace", fontSize: 11 } },
       series: ["high", "medium", "low"].map(function (s) {
-        return { name: s, type: "bar", stack: "n", barMaxWidth: 16, itemStyle: { color: SEV[s] },
+        return { name: s, type: "bar", stack: "n", barMaxWidth: 12, itemStyle: { color: SEV[s] },
                  data: names.map(function (n) { return hunts[n][s]; }) };
       })
     });
