@@ -99,16 +99,17 @@ impl RangeIndex {
     pub fn range<S: Source>(&self, src: &S, k: usize) -> Result<(RangeStart, u64), String> {
         let offset = self.start(src, k)?;
         let end = self.end(src, k)?;
+        // A sum over the ranges before (references, nothing cloned but the one header).
         let mut lines_before = 0;
-        let mut fields = None;
+        let mut fields: Option<&Vec<String>> = None;
         for j in (0..k).rev() {
             let facts = self.facts(src, j)?;
             lines_before += facts.lines;
             if fields.is_none() {
-                fields.clone_from(&facts.last_fields);
+                fields = facts.last_fields.as_ref();
             }
         }
-        Ok((RangeStart { offset, lines_before, fields }, end))
+        Ok((RangeStart { offset, lines_before, fields: fields.cloned() }, end))
     }
 
     /// Where range `k` ends: the next range's start, or the end of the file.
@@ -124,14 +125,15 @@ impl RangeIndex {
         self.starts[k].get_or_init(|| first_line_start(src, self.nominal[k], self.size).map_err(|e| e.to_string())).clone()
     }
 
-    fn facts<S: Source>(&self, src: &S, j: usize) -> Result<RangeFacts, String> {
+    fn facts<S: Source>(&self, src: &S, j: usize) -> Result<&RangeFacts, String> {
         self.facts[j]
             .get_or_init(|| {
                 let start = self.start(src, j)?;
                 let end = self.end(src, j)?;
                 range_facts(src, start, end, j == 0, self.max_line).map_err(|e| e.to_string())
             })
-            .clone()
+            .as_ref()
+            .map_err(|e| e.clone())
     }
 }
 
@@ -209,7 +211,7 @@ pub fn index_ranges<S: Source>(src: &S, size: u64, nominal: &[u64], max_line: us
     let sentinel = RangeStart {
         offset: end,
         lines_before: before.lines_before + facts.lines,
-        fields: facts.last_fields.or_else(|| before.fields.clone()),
+        fields: facts.last_fields.clone().or_else(|| before.fields.clone()),
     };
     out.push(sentinel);
     Ok(out)
