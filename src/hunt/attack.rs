@@ -39,8 +39,9 @@ use regex_automata::{meta, nfa::thompson::WhichCaptures, util::syntax, Input, Ma
 use super::url::{decode_html_entities_in_place, decode_percent_u_in_place, fold_overlong_in_place, percent_decode_in_place, percent_decode_into, plus_as_space_in_place};
 
 /// The reported families, in the (alphabetical) order `attack_types` lists them.
-pub const FAMILIES: [&str; 11] = [
+pub const FAMILIES: [&str; 12] = [
     "cmd_injection",
+    "crlf_injection",
     "jndi",
     "known_exploit",
     "path_traversal",
@@ -68,6 +69,7 @@ const MAX_LOOKUP_RESOLUTIONS: u32 = 64;
 /// The rule files: family name and text.
 const RULE_FILES: &[(&str, &str)] = &[
     ("cmd_injection", include_str!("../../data/attack_rules/cmd_injection.tsv")),
+    ("crlf_injection", include_str!("../../data/attack_rules/crlf_injection.tsv")),
     ("jndi", include_str!("../../data/attack_rules/jndi.tsv")),
     ("known_exploit", include_str!("../../data/attack_rules/known_exploit.tsv")),
     ("path_traversal", include_str!("../../data/attack_rules/path_traversal.tsv")),

@@ -350,6 +350,15 @@ fn close_benign_urls_are_not_flagged() {
         "q=alert+settings",
         "q=script+writing",
         "ts=1700000000&id=2852039166",
+        "tags=dog;cat;echo;bird",
+        "q=window.open+mdn",
+        "file=C:\\fakepath\\photo.jpg",
+        "filter={\"price\":{\"gte\":10}}",
+        "q=%22rock%22+or+%22pop%22",
+        "q=men's+shoes",
+        "gclid=Cj0KCQiA--x_y-Zz&fbclid=IwAR2--a",
+        "q=l'or+rose",
+        "path=/docs/./intro",
     ] {
         assert_eq!(query(q), Vec::<&str>::new(), "{q}");
     }
