@@ -725,7 +725,7 @@ fn compile(patterns: &[&str], kind: MatchKind) -> Result<meta::Regex, String> {
                 // pre-check reports a (half) match, which needs the implicit ones.
                 .which_captures(if kind == MatchKind::All { WhichCaptures::None } else { WhichCaptures::Implicit })
                 .nfa_size_limit(Some(64 << 20))
-                .hybrid_cache_capacity(8 << 20),
+                .hybrid_cache_capacity(2 << 20),
         )
         .syntax(syntax::Config::new().unicode(false).utf8(false).dot_matches_new_line(true))
         .build_many(patterns)
