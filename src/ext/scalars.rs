@@ -79,6 +79,23 @@ fn k_attack_types(a: &[InVector], n: usize, o: &mut OutVector) -> Result<(), Str
         Ok(())
     })
 }
+
+/// `attack_explain(...)`: the reasons behind `attack_types(...)`, one line per matching rule.
+fn k_attack_explain(a: &[InVector], n: usize, o: &mut OutVector) -> Result<(), String> {
+    let engine = attack::engine()?;
+    // SAFETY: DuckDB hands the kernel a LIST(VARCHAR) output vector with room for `n` rows.
+    let mut list = unsafe { ListOut::new(o.vector) };
+    for row in 0..n {
+        let req = match a {
+            [value] => value.str(row).map(Request::from_logged_value).unwrap_or_default(),
+            [stem, query, referer, agent] => Request::new(stem.str(row), query.str(row), referer.str(row), agent.str(row)),
+            _ => return Err("attack_explain takes 1 or 4 arguments".to_string()),
+        };
+        let lines = engine.explain_lines(&req);
+        list.set_row(row, lines.iter().map(|l| l.as_bytes()))?;
+    }
+    Ok(())
+}
 fn k_encoding_depth(a: &[InVector], n: usize, o: &mut OutVector) -> Result<(), String> {
     SCRATCH.with(|s| {
         let scratch = &mut s.borrow_mut().0;
@@ -222,6 +239,14 @@ pub fn register_scalars(con: ffi::duckdb_connection) -> Result<(), String> {
         vec![
             Overload::new(vec![v()], families(), k_attack_types).null_aware(),
             Overload::new(vec![v(), v(), v(), v()], families(), k_attack_types).null_aware(),
+        ],
+    )?;
+    register(
+        con,
+        "attack_explain",
+        vec![
+            Overload::new(vec![v()], families(), k_attack_explain).null_aware(),
+            Overload::new(vec![v(), v(), v(), v()], families(), k_attack_explain).null_aware(),
         ],
     )?;
     register(con, "ua_category", vec![Overload::new(vec![v()], v(), k_ua_category).null_aware()])?;

@@ -157,6 +157,19 @@ pub enum Subject {
     Referer = 3,
     Agent = 4,
 }
+impl Subject {
+    /// The part's name as `attack_explain` prints it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Subject::Path => "path",
+            Subject::Query => "query",
+            Subject::Request => "request",
+            Subject::Referer => "referer",
+            Subject::Agent => "user agent",
+        }
+    }
+}
+
 const SUBJECTS: [Subject; 5] = [Subject::Path, Subject::Query, Subject::Request, Subject::Referer, Subject::Agent];
 
 /// One request as `read_cloudfront` returns it. Empty values count as absent.
@@ -712,6 +725,19 @@ impl Engine {
         }
         out.sort_by_key(|(_, r)| r.index);
         (out, texts.traversal)
+    }
+
+    /// One line per reason `req` gets its families (and per `probe` rule it matches), in file
+    /// order: `family: why [part, file:line]`; the dot-segment check reads
+    /// `path_traversal: ... [path, code]`. Allocates: for looking at a few rows.
+    pub fn explain_lines(&self, req: &Request) -> Vec<String> {
+        let (rules, traversal) = self.explain(req);
+        let mut out = Vec::with_capacity(rules.len() + 1);
+        if traversal {
+            out.push("path_traversal: dot segments that climb above the root or only appear after decoding [path, code]".to_string());
+        }
+        out.extend(rules.iter().map(|(subject, r)| format!("{}: {} [{}, {}]", r.family, r.why, subject.name(), r.origin)));
+        out
     }
 }
 
