@@ -12,6 +12,7 @@
 //! caller-provided `Vec<u8>`), compile their patterns once, use only
 //! linear-time matching, and never panic on any input.
 
+pub mod attack;
 pub mod edge;
 pub mod entropy;
 pub mod ip;
