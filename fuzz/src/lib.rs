@@ -466,7 +466,6 @@ pub fn glob(data: &[u8]) {
 
 /// Every hunting primitive on arbitrary bytes; the first bytes choose the numeric arguments.
 pub fn scalars(data: &[u8]) {
-    glob(data);
     let (head, s) = data.split_at(data.len().min(4));
     let bits = i64::from(*head.first().unwrap_or(&0) as i8) * if head.get(1).copied().unwrap_or(0) & 1 == 1 { 1 << 40 } else { 1 };
     let status = head.get(2..4).map(|b| i32::from(i16::from_le_bytes([b[0], b[1]])));
