@@ -2,7 +2,8 @@
 //! SQL does not offer: Shannon entropy of tokens, "does this look machine
 //! generated", repeated percent-decoding and encoding depth, WAF / cache /
 //! origin classification of CloudFront result types, user-agent categories,
-//! well-known probe paths, edge-location geography and IP network prefixes.
+//! well-known probe paths, edge-location geography, IP network prefixes and
+//! search-engine crawler verification.
 //!
 //! Nothing here knows about DuckDB: every function works on byte slices (log
 //! fields are not guaranteed to be UTF-8) and plain Rust types, so it can be
@@ -12,6 +13,7 @@
 //! caller-provided `Vec<u8>`), compile their patterns once, use only
 //! linear-time matching, and never panic on any input.
 
+pub mod crawler;
 pub mod edge;
 pub mod entropy;
 pub mod ip;
