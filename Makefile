@@ -123,5 +123,10 @@ bench: release venv cfgen
 	CLOUDFRONT_EXTENSION=$(RELEASE_EXT) $(PY) scripts/bench_memory.py
 
 # ------------------------------------------------------------------------------- detection eval
-eval: release venv cfgen
+eval: release venv cfgen eval-payloads
 	CLOUDFRONT_EXTENSION=$(RELEASE_EXT) $(PY) scripts/eval_playbook.py
+
+# attack_types() on the labelled requests of ../shared/realtraffic/payloads (skipped when absent).
+.PHONY: eval-payloads
+eval-payloads: release venv
+	CLOUDFRONT_EXTENSION=$(RELEASE_EXT) $(PY) scripts/eval_payloads.py

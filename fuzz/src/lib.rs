@@ -15,7 +15,7 @@ use cloudfront::format::fields::{lookup, normalize, Family, CATALOGUE, REALTIME_
 use cloudfront::format::scan::{parse_fields_header, sample_fields, Event, FileScanner, Layout, LayoutChoice, ScanOptions};
 use cloudfront::format::schema::Schema;
 use cloudfront::format::{decode, source, split};
-use cloudfront::hunt::{edge, entropy, ip, scanner_path, url, user_agent, waf};
+use cloudfront::hunt::{attack, edge, entropy, ip, scanner_path, url, user_agent, waf};
 
 /// A reader that hands out at most `chunk` bytes per `read`, so that lines and gzip members
 /// cross buffer boundaries at every possible offset (`chunk` = 0: no limit).
@@ -406,13 +406,29 @@ pub fn scalars(data: &[u8]) {
     }
 
     let flagged = scanner_path::is_scanner_path(s);
-    let mut scratch = b"stale".to_vec();
+    let mut scratch = attack::Scratch::default();
     assert_eq!(flagged, scanner_path::is_scanner_path_buf(s, &mut scratch));
     assert_eq!(flagged, scanner_path::scanner_path_reason(s).is_some());
     let mut norm = Vec::new();
     scanner_path::normalize_path_into(s, &mut norm);
     assert!(norm.len() <= s.len());
-    let _ = scanner_path::has_traversal(&norm);
+
+    // attack_types: every part, the one-value form, and agreement with a fresh scratch.
+    let engine = attack::engine().expect("attack rules compile");
+    let (a, b) = s.split_at(s.len() / 2);
+    let req = attack::Request::new(Some(a), Some(b), Some(s), Some(s));
+    let fam = engine.classify(&req, &mut scratch);
+    assert_eq!(fam, engine.classify(&req, &mut attack::Scratch::default()));
+    assert!(fam.names().count() == fam.len() && fam.len() <= attack::FAMILIES.len());
+    let one = engine.classify(&attack::Request::from_logged_value(s), &mut scratch);
+    if s.first() == Some(&b'/') {
+        // A path value: the one-value form sees exactly what is_scanner_path sees.
+        assert_eq!(one.is_scanner_path(), flagged);
+    }
+    for part in [attack::Part::LoggedPath, attack::Part::LoggedQuery, attack::Part::Referer, attack::Part::UserAgent] {
+        attack::normalize_into(s, part, &mut norm);
+        assert!(norm.len() <= s.len());
+    }
 
     let cat = user_agent::ua_category(Some(s));
     assert_eq!(

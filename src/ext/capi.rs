@@ -307,3 +307,57 @@ pub fn register_table_function(con: ffi::duckdb_connection, def: TableFunctionDe
     }
     Ok(())
 }
+
+// ------------------------------------------------------------------------------ LIST output
+// (kept in its own block at the end of the file)
+
+/// Writes a `LIST(VARCHAR)` output vector row by row: each row's items are appended to the child
+/// vector (capacity reserved through `duckdb_list_vector_reserve`, size set after writing) and
+/// the row's list entry records their offset and count.
+pub struct ListOut {
+    vector: ffi::duckdb_vector,
+    entries: *mut ffi::duckdb_list_entry,
+    /// Items written to the child vector so far.
+    len: u64,
+}
+
+impl ListOut {
+    /// # Safety
+    /// `v` must be a valid writable `LIST(VARCHAR)` vector with room for every row written.
+    pub unsafe fn new(v: ffi::duckdb_vector) -> Self {
+        Self {
+            vector: v,
+            entries: ffi::duckdb_vector_get_data(v) as *mut ffi::duckdb_list_entry,
+            len: ffi::duckdb_list_vector_get_size(v),
+        }
+    }
+
+    /// Sets `row` to the list of `items` (valid UTF-8 each; an empty iterator gives `[]`).
+    pub fn set_row<'a>(&mut self, row: usize, items: impl ExactSizeIterator<Item = &'a [u8]>) -> Result<(), String> {
+        let n = items.len() as u64;
+        let offset = self.len;
+        if n > 0 {
+            unsafe {
+                if ffi::duckdb_list_vector_reserve(self.vector, offset + n) != ffi::duckdb_state_DuckDBSuccess {
+                    return Err("cloudfront: could not grow a list result".into());
+                }
+                // The child's buffer may have moved: look it up after reserving.
+                let mut child = OutVector::new(ffi::duckdb_list_vector_get_child(self.vector));
+                let mut written = 0u64;
+                for (i, item) in items.enumerate().take(n as usize) {
+                    child.set_str((offset + i as u64) as usize, item);
+                    written += 1;
+                }
+                if written != n {
+                    return Err("cloudfront: list item count changed while writing".into());
+                }
+                if ffi::duckdb_list_vector_set_size(self.vector, offset + n) != ffi::duckdb_state_DuckDBSuccess {
+                    return Err("cloudfront: could not set a list result's size".into());
+                }
+            }
+        }
+        unsafe { *self.entries.add(row) = ffi::duckdb_list_entry { offset, length: n } };
+        self.len = offset + n;
+        Ok(())
+    }
+}

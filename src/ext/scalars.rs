@@ -6,14 +6,17 @@ use std::cell::RefCell;
 
 use libduckdb_sys as ffi;
 
-use super::capi::{InVector, LogicalType, OutVector};
+use super::capi::{InVector, ListOut, LogicalType, OutVector};
 use super::scalar::{register, Kernel, Overload};
 use super::static_table::{self, Cell as StaticCell, ColumnType};
+use crate::hunt::attack::{self, Request};
 use crate::hunt::{crawler, edge, entropy, ip, scanner_path, url, user_agent, waf};
 
 thread_local! {
     /// Scratch buffers reused by every kernel call on this thread.
     static SCRATCH: RefCell<(Vec<u8>, Vec<u8>)> = const { RefCell::new((Vec::new(), Vec::new())) };
+    /// Normalised request parts and regex caches of the attack rules, reused on this thread.
+    static ATTACK: RefCell<attack::Scratch> = RefCell::new(attack::Scratch::default());
 }
 
 fn text_to_double(args: &[InVector], rows: usize, out: &mut OutVector, f: fn(&[u8]) -> Option<f64>) {
@@ -41,13 +44,40 @@ fn k_looks_random(a: &[InVector], n: usize, o: &mut OutVector) -> Result<(), Str
     Ok(())
 }
 fn k_is_scanner_path(a: &[InVector], n: usize, o: &mut OutVector) -> Result<(), String> {
-    SCRATCH.with(|s| {
-        let scratch = &mut s.borrow_mut().0;
+    attack::engine()?;
+    ATTACK.with(|s| {
+        let scratch = &mut *s.borrow_mut();
         for row in 0..n {
             o.set_opt(row, a[0].str(row).map(|u| scanner_path::is_scanner_path_buf(u, scratch)));
         }
     });
     Ok(())
+}
+
+/// `attack_types(value)` or `attack_types(stem, query, referer, user_agent)`: the families found,
+/// sorted; `[]` when none or when every argument is NULL (never NULL).
+fn k_attack_types(a: &[InVector], n: usize, o: &mut OutVector) -> Result<(), String> {
+    let engine = attack::engine()?;
+    // SAFETY: DuckDB hands the kernel a LIST(VARCHAR) output vector with room for `n` rows.
+    let mut list = unsafe { ListOut::new(o.vector) };
+    ATTACK.with(|s| {
+        let scratch = &mut *s.borrow_mut();
+        let mut names: [&[u8]; attack::FAMILIES.len()] = [b""; attack::FAMILIES.len()];
+        for row in 0..n {
+            let req = match a {
+                [value] => value.str(row).map(Request::from_logged_value).unwrap_or_default(),
+                [stem, query, referer, agent] => Request::new(stem.str(row), query.str(row), referer.str(row), agent.str(row)),
+                _ => return Err("attack_types takes 1 or 4 arguments".to_string()),
+            };
+            let mut k = 0;
+            for name in engine.classify(&req, scratch).names() {
+                names[k] = name.as_bytes();
+                k += 1;
+            }
+            list.set_row(row, names[..k].iter().copied())?;
+        }
+        Ok(())
+    })
 }
 fn k_encoding_depth(a: &[InVector], n: usize, o: &mut OutVector) -> Result<(), String> {
     SCRATCH.with(|s| {
@@ -212,6 +242,15 @@ pub fn register_scalars(con: ffi::duckdb_connection) -> Result<(), String> {
     register(con, "looks_random", one(LogicalType::boolean, k_looks_random))?;
     register(con, "is_scanner_path", one(LogicalType::boolean, k_is_scanner_path))?;
     register(con, "encoding_depth", one(LogicalType::integer, k_encoding_depth))?;
+    let families = || LogicalType::list(&v());
+    register(
+        con,
+        "attack_types",
+        vec![
+            Overload::new(vec![v()], families(), k_attack_types).null_aware(),
+            Overload::new(vec![v(), v(), v(), v()], families(), k_attack_types).null_aware(),
+        ],
+    )?;
     register(con, "ua_category", vec![Overload::new(vec![v()], v(), k_ua_category).null_aware()])?;
     register(con, "is_bot", vec![Overload::new(vec![v()], LogicalType::boolean(), k_is_bot).null_aware()])?;
     register(con, "is_cache_miss", one(LogicalType::boolean, k_is_cache_miss))?;

@@ -13,6 +13,7 @@
 //! caller-provided `Vec<u8>`), compile their patterns once, use only
 //! linear-time matching, and never panic on any input.
 
+pub mod attack;
 pub mod crawler;
 pub mod edge;
 pub mod entropy;

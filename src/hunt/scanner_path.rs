@@ -1,207 +1,62 @@
 //! Requests for well-known probe targets and path traversal.
 //!
-//! Why: most hostile traffic in CDN logs is automated probing for exposed
-//! secrets (`/.env`, `/.git/config`), admin consoles and known-vulnerable
-//! endpoints, plus `../` traversal hidden under layers of encoding. The
-//! probe list lives in `data/scanner_paths.tsv` (our own list; format in
-//! its header) and is compiled once into a `RegexSet`.
+//! Why: most hostile traffic in CDN logs is automated probing for exposed secrets (`/.env`,
+//! `/.git/config`), admin consoles and known-vulnerable endpoints, plus `../` traversal hidden
+//! under layers of encoding.
 //!
-//! Input is `cs-uri-stem` as logged (path only). Before matching, the path
-//! is normalised: up to 3 levels of percent-decoding (`%2e`, `%252e`,
-//! `%25252e`), IIS-style `%u00XX`, and overlong UTF-8 forms of ASCII
-//! (`%c0%ae` = `.`, `%c0%af` = `/`, `%e0%80%ae` = `.`). Matching is
-//! ASCII-case-insensitive.
+//! One list, not two: a path is a scanner's path when it matches a rule of the `probe` family
+//! (recon-only targets: admin consoles, login pages) or of the attack families that live in the
+//! path (`sensitive_file`, `known_exploit`, `webshell`, `path_traversal`) in
+//! `data/attack_rules/`, with the normalisation of [`crate::hunt::attack`]: CloudFront's escaping
+//! undone once, then up to three rounds of the client's `%XX` / `%uXXXX`, overlong UTF-8, `\` as
+//! `/`, NUL removed, ASCII case folded. Traversal means dot segments that climb above the root
+//! or that only appear after decoding; `/blog/2019/../` inside the site does not count.
 
-use regex::bytes::RegexSet;
-use std::sync::OnceLock;
+use super::attack::{self, Part, Request, Scratch};
 
-const DATA: &str = include_str!("../../data/scanner_paths.tsv");
+/// Reason reported by [`scanner_path_reason`] for traversal found by the dot-segment check.
+pub const TRAVERSAL_REASON: &str = "path traversal (dot segments above the root, or encoded ../)";
 
-/// Percent-decoding levels applied before matching.
-pub const DECODE_LEVELS: u32 = 3;
-
-/// Reason reported by [`scanner_path_reason`] for traversal.
-pub const TRAVERSAL_REASON: &str = "path traversal (../ or ..\\ after decoding)";
-
-struct Row {
-    kind: &'static str,
-    pattern: &'static str,
-    why: &'static str,
+fn engine() -> &'static attack::Engine {
+    attack::engine().unwrap_or_else(|e| panic!("{e}"))
 }
 
-fn parse_rows(text: &'static str) -> Vec<Row> {
-    text.lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#') && !l.starts_with("kind\t"))
-        .filter_map(|l| {
-            let mut it = l.split('\t');
-            let kind = it.next()?;
-            let pattern = it.next().filter(|p| !p.is_empty())?;
-            let why = it.next()?;
-            if it.next().is_some() || regex_for(kind, pattern).is_none() {
-                return None;
-            }
-            Some(Row { kind, pattern, why })
-        })
-        .collect()
+/// Normalise a logged path for matching (see [`attack::normalize_into`]) into `out`.
+pub fn normalize_path_into(uri: &[u8], out: &mut Vec<u8>) {
+    attack::normalize_into(uri, Part::LoggedPath, out);
 }
 
-fn regex_for(kind: &str, pattern: &str) -> Option<String> {
-    let lit = regex::escape(pattern);
-    match kind {
-        "prefix" => Some(format!("(?i-u)^{lit}")),
-        "contains" => Some(format!("(?i-u){lit}")),
-        "suffix" => Some(format!("(?i-u){lit}$")),
-        "exact" => Some(format!("(?i-u)^{lit}$")),
-        _ => None,
+/// Whether `uri` (a `cs-uri-stem` as logged) requests a well-known probe target or attacks the
+/// path itself (see the module doc). Uses a per-thread scratch.
+///
+/// Sites that really run one of the listed products (WordPress admins logging in at
+/// `/wp-login.php`) will see their own traffic flagged.
+pub fn is_scanner_path(uri: &[u8]) -> bool {
+    use std::cell::RefCell;
+    thread_local! {
+        static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
     }
-}
-
-struct Tables {
-    set: RegexSet,
-    whys: Vec<&'static str>,
-}
-
-fn tables() -> &'static Tables {
-    static TABLES: OnceLock<Tables> = OnceLock::new();
-    TABLES.get_or_init(|| {
-        let rows = parse_rows(DATA);
-        let set = RegexSet::new(rows.iter().filter_map(|r| regex_for(r.kind, r.pattern)))
-            .unwrap_or_else(|_| RegexSet::empty());
-        Tables {
-            set,
-            whys: rows.iter().map(|r| r.why).collect(),
-        }
+    SCRATCH.with(|s| match s.try_borrow_mut() {
+        Ok(mut s) => is_scanner_path_buf(uri, &mut s),
+        Err(_) => is_scanner_path_buf(uri, &mut Scratch::default()),
     })
 }
 
-/// Decode IIS-style `%u00XX` (ASCII only) in place; other `%uXXXX` are
-/// left alone. Returns whether anything changed.
-fn decode_percent_u_in_place(buf: &mut Vec<u8>) -> bool {
-    crate::format::decode::decode_escapes_in_place(buf, b'%', |s, at| percent_u_ascii(s, at).map(|b| (b, 6)))
+/// [`is_scanner_path`] with an explicit scratch.
+pub fn is_scanner_path_buf(uri: &[u8], scratch: &mut Scratch) -> bool {
+    engine().classify(&Request::new(Some(uri), None, None, None), scratch).is_scanner_path()
 }
 
-fn percent_u_ascii(buf: &[u8], at: usize) -> Option<u8> {
-    let u = buf.get(at + 1)?;
-    if !u.eq_ignore_ascii_case(&b'u') {
-        return None;
-    }
-    let mut v: u32 = 0;
-    for i in 2..6 {
-        let d = (*buf.get(at + i)? as char).to_digit(16)?;
-        v = (v << 4) | d;
-    }
-    u8::try_from(v).ok().filter(|b| b.is_ascii())
-}
-
-/// Replace overlong UTF-8 encodings of ASCII (C0/C1 xx, E0 80-81 xx,
-/// F0 80 80-81 xx) with the ASCII byte, in place. These are invalid UTF-8
-/// that some old decoders accepted, hence the `%c0%ae%c0%ae/` trick.
-fn fold_overlong_in_place(buf: &mut Vec<u8>) {
-    let cont = |b: Option<&u8>| {
-        b.copied()
-            .filter(|&x| x & 0xc0 == 0x80)
-            .map(|x| (x & 0x3f) as u32)
-    };
-    let len = buf.len();
-    let (mut r, mut w) = (0usize, 0usize);
-    while r < len {
-        let b = buf[r];
-        let folded = match b {
-            0xc0 | 0xc1 => cont(buf.get(r + 1)).map(|c1| ((((b & 0x1f) as u32) << 6) | c1, 2)),
-            0xe0 => cont(buf.get(r + 1))
-                .zip(cont(buf.get(r + 2)))
-                .map(|(c1, c2)| ((c1 << 6) | c2, 3)),
-            0xf0 => cont(buf.get(r + 1))
-                .zip(cont(buf.get(r + 2)))
-                .zip(cont(buf.get(r + 3)))
-                .map(|((c1, c2), c3)| ((c1 << 12) | (c2 << 6) | c3, 4)),
-            _ => None,
-        };
-        match folded {
-            Some((v, n)) if v < 0x80 => {
-                buf[w] = v as u8;
-                w += 1;
-                r += n;
-            }
-            _ => {
-                buf[w] = b;
-                w += 1;
-                r += 1;
-            }
-        }
-    }
-    buf.truncate(w);
-}
-
-/// Normalise a path for matching (see the module doc) into `out`.
-pub fn normalize_path_into(uri: &[u8], out: &mut Vec<u8>) {
-    out.clear();
-    out.extend_from_slice(uri);
-    for _ in 0..DECODE_LEVELS {
-        let a = crate::hunt::url::percent_decode_in_place(out);
-        let b = decode_percent_u_in_place(out);
-        if !a && !b {
-            break;
-        }
-    }
-    if !out.is_ascii() {
-        fold_overlong_in_place(out);
-    }
-}
-
-/// `../`, `..\`, or a final `/..` / `\..` segment in an already
-/// normalised path.
-pub fn has_traversal(normalized: &[u8]) -> bool {
-    memchr::memmem::find(normalized, b"../").is_some()
-        || memchr::memmem::find(normalized, b"..\\").is_some()
-        || normalized == b".."
-        || normalized.ends_with(b"/..")
-        || normalized.ends_with(b"\\..")
-}
-
-fn needs_normalizing(uri: &[u8]) -> bool {
-    memchr::memchr(b'%', uri).is_some() || !uri.is_ascii()
-}
-
-/// Whether `uri` (a `cs-uri-stem`) requests a well-known probe target from
-/// `data/scanner_paths.tsv` or contains path traversal in any of the
-/// handled encodings. Paths without `%` or non-ASCII bytes are matched
-/// directly; others are normalised in a per-thread scratch buffer.
-///
-/// Sites that really run one of the listed products (WordPress admins
-/// logging in at `/wp-login.php`) will see their own traffic flagged.
-pub fn is_scanner_path(uri: &[u8]) -> bool {
-    if !needs_normalizing(uri) {
-        return matches_normalized(uri);
-    }
-    super::with_scratch(|buf| is_scanner_path_buf(uri, buf))
-}
-
-/// [`is_scanner_path`] with an explicit scratch buffer (contents replaced).
-pub fn is_scanner_path_buf(uri: &[u8], scratch: &mut Vec<u8>) -> bool {
-    if !needs_normalizing(uri) {
-        return matches_normalized(uri);
-    }
-    normalize_path_into(uri, scratch);
-    matches_normalized(scratch)
-}
-
-fn matches_normalized(path: &[u8]) -> bool {
-    has_traversal(path) || tables().set.is_match(path)
-}
-
-/// Why [`is_scanner_path`] flags `uri`: [`TRAVERSAL_REASON`] or the `why`
-/// column of the first matching data row; `None` when not flagged.
-/// Allocates a small match bitset on a match.
+/// Why [`is_scanner_path`] flags `uri`: [`TRAVERSAL_REASON`] or the `why` column of the first
+/// matching rule; `None` when not flagged. Allocates.
 pub fn scanner_path_reason(uri: &[u8]) -> Option<&'static str> {
-    let mut buf = Vec::new();
-    normalize_path_into(uri, &mut buf);
-    if has_traversal(&buf) {
+    let e = engine();
+    let req = Request::new(Some(uri), None, None, None);
+    let (rules, traversal) = e.explain(&req);
+    if traversal {
         return Some(TRAVERSAL_REASON);
     }
-    let t = tables();
-    let first = t.set.matches(&buf).iter().next()?;
-    t.whys.get(first).copied()
+    rules.into_iter().map(|(_, r)| r).find(|r| r.counts_for_scanner_path()).map(|r| r.why)
 }
 
 #[cfg(test)]
@@ -213,20 +68,12 @@ mod tests {
     }
 
     #[test]
-    fn data_file_is_well_formed() {
-        let data_lines = DATA
-            .lines()
-            .filter(|l| !l.trim().is_empty() && !l.starts_with('#') && !l.starts_with("kind\t"))
-            .count();
-        let rows = parse_rows(DATA);
-        assert_eq!(rows.len(), data_lines, "a data line failed to parse");
-        assert!(rows.len() >= 80);
-        assert_eq!(tables().set.len(), rows.len());
-        assert!(DATA.lines().any(|l| l == "kind\tpattern\twhy"));
-        for r in &rows {
-            assert!(r.pattern.starts_with('/'), "{}", r.pattern);
-            assert!(!r.why.is_empty());
+    fn every_rule_file_feeds_the_list() {
+        let e = engine();
+        for family in ["probe", "sensitive_file", "known_exploit", "webshell", "path_traversal"] {
+            assert!(e.rules().iter().any(|r| r.family == family && r.counts_for_scanner_path()), "{family}");
         }
+        assert!(!e.rules().iter().any(|r| r.family == "sqli" && r.counts_for_scanner_path()));
     }
 
     #[test]
@@ -285,8 +132,8 @@ mod tests {
             "/%c0%ae%c0%ae%c0%afetc",
             "/%e0%80%ae%e0%80%ae/x",
             "/%u002e%u002e%u002fwindows",
-            "/a/..",
             "/x/%2e%2e",
+            "/a/b/..;/..;/..;/etc",
         ] {
             assert!(hit(p), "{p}");
         }
@@ -296,8 +143,12 @@ mod tests {
         assert!(hit("/%252egit/config"));
         assert!(hit("/.env%00.jpg"));
         assert!(hit("/cgi-bin/.%2e/.%2e/bin/sh"));
-        // Four levels is beyond the three decoded: only "%2e" remains.
-        assert!(!hit("/%2525252e%2525252e%2525252fsecret"));
+        // CloudFront's layer plus three of the client's: four levels decode, five do not.
+        assert!(hit("/%2525252e%2525252e%2525252fsecret"));
+        assert!(!hit("/%252525252e%252525252e%252525252fsecret"));
+        // Dot segments a crawler did not resolve, inside the site: not traversal.
+        assert!(!hit("/blog/2019/../about"));
+        assert!(!hit("/a/.."));
     }
 
     #[test]
@@ -346,9 +197,11 @@ mod tests {
         // E0 A0 80 is U+0800, not overlong: kept.
         normalize_path_into(b"/%e0%a0%80", &mut out);
         assert_eq!(out, [b'/', 0xe0, 0xa0, 0x80]);
-        // %u2215 is not ASCII: kept.
+        // %u2215 (division slash) is IIS's best-fit "/"; other non-ASCII %u escapes are kept.
         normalize_path_into(b"/%u2215", &mut out);
-        assert_eq!(out, b"/%u2215");
+        assert_eq!(out, b"//");
+        normalize_path_into(b"/%u20AC", &mut out);
+        assert_eq!(out, b"/%u20ac");
         // F0 80 80 AE: 4-byte overlong '.'.
         normalize_path_into(b"%f0%80%80%ae", &mut out);
         assert_eq!(out, b".");
@@ -361,7 +214,7 @@ mod tests {
             .unwrap()
             .contains("git"));
         assert_eq!(scanner_path_reason(b"/index.html"), None);
-        let mut scratch = Vec::new();
+        let mut scratch = Scratch::default();
         assert!(is_scanner_path_buf(b"/%2e%2e/x", &mut scratch));
         assert!(!is_scanner_path_buf(b"/index.html", &mut scratch));
     }

@@ -88,6 +88,131 @@ pub fn encoding_depth_buf(s: &[u8], scratch: &mut Vec<u8>) -> u32 {
     depth
 }
 
+/// IIS-style `%uXXXX` escapes of `buf`, in place: code points below 0x80 become that byte,
+/// fullwidth forms U+FF01–U+FF5E their ASCII counterpart (NFKC), and the "best-fit" slashes
+/// U+2215 (∕) and U+2216 (∖) `/` and `\`, as IIS decoded them (OWASP, Path Traversal); other
+/// `%uXXXX` are left alone. Returns whether anything changed.
+pub fn decode_percent_u_in_place(buf: &mut Vec<u8>) -> bool {
+    crate::format::decode::decode_escapes_in_place(buf, b'%', |s, at| percent_u_ascii(s, at).map(|b| (b, 6)))
+}
+
+fn percent_u_ascii(buf: &[u8], at: usize) -> Option<u8> {
+    if !buf.get(at + 1)?.eq_ignore_ascii_case(&b'u') {
+        return None;
+    }
+    let mut v: u32 = 0;
+    for i in 2..6 {
+        v = (v << 4) | (*buf.get(at + i)? as char).to_digit(16)?;
+    }
+    match v {
+        0..=0x7f => Some(v as u8),
+        0xff01..=0xff5e => Some((v - 0xff01 + 0x21) as u8),
+        0x2215 => Some(b'/'),
+        0x2216 => Some(b'\\'),
+        _ => None,
+    }
+}
+
+/// Replaces overlong UTF-8 encodings of ASCII (C0/C1 xx, E0 80-81 xx, F0 80 80-81 xx) with the
+/// ASCII byte, in place. They are invalid UTF-8 that old decoders accepted, hence the
+/// `%c0%ae%c0%ae%c0%af` (`../`) trick. Returns whether anything changed.
+pub fn fold_overlong_in_place(buf: &mut Vec<u8>) -> bool {
+    let cont = |b: Option<&u8>| b.copied().filter(|&x| x & 0xc0 == 0x80).map(|x| (x & 0x3f) as u32);
+    let len = buf.len();
+    let (mut r, mut w) = (0usize, 0usize);
+    while r < len {
+        let b = buf[r];
+        let folded = match b {
+            0xc0 | 0xc1 => cont(buf.get(r + 1)).map(|c1| ((((b & 0x1f) as u32) << 6) | c1, 2)),
+            0xe0 => cont(buf.get(r + 1)).zip(cont(buf.get(r + 2))).map(|(c1, c2)| ((c1 << 6) | c2, 3)),
+            0xf0 => cont(buf.get(r + 1))
+                .zip(cont(buf.get(r + 2)))
+                .zip(cont(buf.get(r + 3)))
+                .map(|((c1, c2), c3)| ((c1 << 12) | (c2 << 6) | c3, 4)),
+            _ => None,
+        };
+        match folded {
+            Some((v, n)) if v < 0x80 => {
+                buf[w] = v as u8;
+                w += 1;
+                r += n;
+            }
+            _ => {
+                buf[w] = b;
+                w += 1;
+                r += 1;
+            }
+        }
+    }
+    let changed = w != len;
+    buf.truncate(w);
+    changed
+}
+
+/// `+` as a space, in place: HTML form encoding (`application/x-www-form-urlencoded`), which
+/// browsers and HTTP libraries use for query strings. Apply it to the client's bytes before
+/// their `%XX` layer, so that an encoded `%2B` stays a `+`.
+pub fn plus_as_space_in_place(buf: &mut [u8]) {
+    for b in buf.iter_mut().filter(|b| **b == b'+') {
+        *b = b' ';
+    }
+}
+
+/// HTML character references that decode to ASCII, in place: decimal `&#60;` and hex `&#x3c;`
+/// (any number of leading zeros, `;` optional, as browsers accept them) and the named
+/// references that spell markup or script punctuation (`&lt;`, `&gt;`, `&quot;`, `&apos;`,
+/// `&amp;`, `&colon;`, `&lpar;`, `&rpar;`, `&sol;`, `&bsol;`, `&num;`, `&tab;`, `&newline;`,
+/// `&period;`, `&comma;`, `&equals;`, `&grave;`; `;` required), ASCII case-insensitive. Others
+/// are left alone. Returns whether anything changed. Why: a browser decodes them inside HTML
+/// attributes, so `javascript&#58;` and `&lt;script&gt;` are the same attack as the plain text.
+pub fn decode_html_entities_in_place(buf: &mut Vec<u8>) -> bool {
+    crate::format::decode::decode_escapes_in_place(buf, b'&', html_entity)
+}
+
+const NAMED_ENTITIES: &[(&[u8], u8)] = &[
+    (b"lt;", b'<'),
+    (b"gt;", b'>'),
+    (b"quot;", b'"'),
+    (b"apos;", b'\''),
+    (b"amp;", b'&'),
+    (b"colon;", b':'),
+    (b"lpar;", b'('),
+    (b"rpar;", b')'),
+    (b"sol;", b'/'),
+    (b"bsol;", b'\\'),
+    (b"num;", b'#'),
+    (b"tab;", b'\t'),
+    (b"newline;", b'\n'),
+    (b"period;", b'.'),
+    (b"comma;", b','),
+    (b"equals;", b'='),
+    (b"grave;", b'`'),
+];
+
+fn html_entity(s: &[u8], at: usize) -> Option<(u8, usize)> {
+    let rest = s.get(at + 1..)?;
+    if rest.first() == Some(&b'#') {
+        let hex = matches!(rest.get(1), Some(b'x') | Some(b'X'));
+        let start = if hex { 2 } else { 1 };
+        let radix = if hex { 16 } else { 10 };
+        let mut v: u32 = 0;
+        let mut n = 0;
+        while let Some(d) = rest.get(start + n).and_then(|c| (*c as char).to_digit(radix)) {
+            v = v.saturating_mul(radix).saturating_add(d);
+            n += 1;
+        }
+        if n == 0 || v >= 0x80 {
+            return None;
+        }
+        let semi = usize::from(rest.get(start + n) == Some(&b';'));
+        return Some((v as u8, 1 + start + n + semi));
+    }
+    NAMED_ENTITIES
+        .iter()
+        .find(|(name, _)| rest.len() >= name.len() && rest[..name.len()].eq_ignore_ascii_case(name))
+        .map(|(name, b)| (*b, 1 + name.len()))
+}
+
 /// Whether `bytes` is valid UTF-8.
 #[inline]
 pub fn is_valid_utf8(bytes: &[u8]) -> bool {
@@ -225,6 +350,31 @@ mod tests {
         assert_eq!(encoding_depth(s.as_bytes()), MAX_ENCODING_DEPTH);
         let mut scratch = Vec::new();
         assert_eq!(encoding_depth_buf(b"%252527", &mut scratch), 3);
+    }
+
+    #[test]
+    fn percent_u_overlong_plus_and_entities() {
+        let run = |s: &str, f: fn(&mut Vec<u8>) -> bool| {
+            let mut b = s.as_bytes().to_vec();
+            let changed = f(&mut b);
+            (String::from_utf8_lossy(&b).into_owned(), changed)
+        };
+        // %uXXXX: ASCII, fullwidth forms (U+FF0E is '.'), the best-fit slashes; others kept.
+        assert_eq!(run("%u002e%U002E%uFF0E%u2215%u2216", decode_percent_u_in_place), (".../\\".to_string(), true));
+        assert_eq!(run("%u20AC%u00e9%u12%uzzzz", decode_percent_u_in_place), ("%u20AC%u00e9%u12%uzzzz".to_string(), false));
+        // Overlong forms of ASCII fold; a real character and a lone lead byte do not.
+        let mut b = vec![0xc0, 0xae, 0xe0, 0x80, 0xaf, 0xf0, 0x80, 0x80, 0xae, 0xc3, 0xa9, 0xc0];
+        assert!(fold_overlong_in_place(&mut b));
+        assert_eq!(b, [b'.', b'/', b'.', 0xc3, 0xa9, 0xc0]);
+        assert!(!fold_overlong_in_place(&mut b));
+        // '+' as a space.
+        let mut b = b"a+b++c".to_vec();
+        plus_as_space_in_place(&mut b);
+        assert_eq!(b, b"a b  c");
+        // Character references: numeric with leading zeros and without ';', named ones, case.
+        assert_eq!(run("&#60;&#x3C;&#X3e;&#0000060&LT;&quot;&colon;&Tab;", decode_html_entities_in_place), ("<<><<\":\t".to_string(), true));
+        // Non-ASCII values, unknown names and bare '&' stay.
+        assert_eq!(run("&#233;&eacute;&amp &;&#;&#x;a&b", decode_html_entities_in_place), ("&#233;&eacute;&amp &;&#;&#x;a&b".to_string(), false));
     }
 
     #[test]

@@ -61,7 +61,8 @@ SCALARS = """uri_entropy(cs_uri_stem), query_max_entropy(cs_uri_query), looks_ra
     ua_category(cs_user_agent), is_bot(cs_user_agent), ip_prefix(c_ip, 24), ip_prefix(c_ip, 64),
     is_waf_block(x_edge_result_type, sc_status, x_edge_detailed_result_type),
     is_rate_limited(x_edge_result_type, sc_status), is_origin_error(x_edge_result_type, sc_status, x_edge_detailed_result_type),
-    is_cache_miss(x_edge_result_type), edge_location(x_edge_location).city"""
+    is_cache_miss(x_edge_result_type), edge_location(x_edge_location).city,
+    attack_types(cs_uri_stem, cs_uri_query, cs_referer, cs_user_agent), attack_types(cs_uri_stem)"""
 
 
 def workload() -> list:

@@ -1,0 +1,209 @@
+#!/usr/bin/env python3
+"""`make eval-payloads`: attack_types() on labelled requests, built as CloudFront would log them.
+
+Data: payloads/dev.jsonl.gz of the shared realtraffic folder ($CF_REALTRAFFIC, else
+../shared/realtraffic next to the repository, else next to the main checkout of this worktree);
+skipped with a message when absent. Nothing from it is written into the repository.
+
+- HttpParamsDataset: each parameter value becomes `GET /search?q=<value>` with the value
+  form-encoded by the client as a browser does (WHATWG application/x-www-form-urlencoded: space
+  as "+", every byte but A-Z a-z 0-9 * - . _ as %XX), then CloudFront's escaping of the logged
+  stem and query, taken from the folder's own to_cloudfront.py (imported, not copied).
+- CSIC 2010: the records' cf_uri_stem / cf_uri_query (already escaped as CloudFront logs them)
+  and the User-Agent header, escaped the same way and decoded by url_decode_cf(ua, 2) as
+  read_cloudfront decodes it. POST/PUT bodies are invisible in a CloudFront log: attack recall is
+  measured on GET requests; the false-positive rate on all normal requests (what their log lines
+  show), deduplicated on key_sha256.
+
+Reported: recall per HttpParams family (the expected family in the result: sqli, xss,
+cmdi -> cmd_injection, path-traversal -> path_traversal) and for any family; the false-positive
+rate (any family on a normal request) per source; CSIC attack recall (any family) on GET requests,
+whose "attack" class also holds merely malformed requests. `--show N` prints N examples of each
+miss and false positive.
+"""
+from __future__ import annotations
+
+import argparse
+import collections
+import gzip
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EXT = os.environ.get("CLOUDFRONT_EXTENSION", str(ROOT / "build/release/cloudfront.duckdb_extension"))
+
+EXPECTED = {"sqli": "sqli", "xss": "xss", "cmdi": "cmd_injection", "path-traversal": "path_traversal"}
+TARGET_RECALL = 0.95
+TARGET_FP = 0.005
+
+
+def shared_dir() -> Path | None:
+    """The realtraffic folder, or None when it is not on this machine."""
+    env = os.environ.get("CF_REALTRAFFIC")
+    candidates = [Path(env)] if env else []
+    candidates.append(ROOT.parent / "shared" / "realtraffic")
+    try:
+        common = subprocess.run(["git", "rev-parse", "--path-format=absolute", "--git-common-dir"], cwd=ROOT,
+                                capture_output=True, text=True, check=True).stdout.strip()
+        candidates.append(Path(common).parent.parent / "shared" / "realtraffic")
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    for c in candidates:
+        if (c / "payloads" / "dev.jsonl.gz").exists() and (c / "to_cloudfront.py").exists():
+            return c
+    return None
+
+
+def cloudfront_escaping(shared: Path):
+    """cf_encode from the folder's to_cloudfront.py: bytes -> the text CloudFront logs ('-' if empty)."""
+    spec = importlib.util.spec_from_file_location("to_cloudfront", shared / "to_cloudfront.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.cf_encode
+
+
+_FORM_SAFE = set(b"*-._0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+
+
+def form_encode(value: str) -> str:
+    """A browser's application/x-www-form-urlencoded serialisation of one value (UTF-8)."""
+    out = []
+    for b in value.encode("utf-8"):
+        if b in _FORM_SAFE:
+            out.append(chr(b))
+        elif b == 0x20:
+            out.append("+")
+        else:
+            out.append("%%%02X" % b)
+    return "".join(out)
+
+
+def logged(text: str | None) -> str | None:
+    """read_cloudfront reads '-' as NULL."""
+    return None if text in (None, "", "-") else text
+
+
+def build_rows(shared: Path) -> list[dict]:
+    cf_encode = cloudfront_escaping(shared)
+    rows = []
+    with gzip.open(shared / "payloads" / "dev.jsonl.gz", "rt", encoding="utf-8") as f:
+        for line in f:
+            r = json.loads(line)
+            if r["source"] == "httpparams":
+                query = "q=" + form_encode(r["payload"])
+                rows.append(dict(id=r["id"], source="httpparams", label=r["label"], attack_type=r["attack_type"],
+                                 method="GET", key=r["key_sha256"], value=r["payload"],
+                                 stem=cf_encode(b"/search"), query=logged(cf_encode(query.encode("ascii"))), ua=None))
+            else:
+                ua = next((v for k, v in r["headers"] if k.lower() == "user-agent"), "")
+                rows.append(dict(id=r["id"], source="csic2010", label=r["label"], attack_type=None,
+                                 method=r["method"], key=r["key_sha256"], value=r["request_line"],
+                                 stem=logged(r["cf_uri_stem"]), query=logged(r["cf_uri_query"]),
+                                 ua=logged(cf_encode(ua.encode("latin-1", "replace")))))
+    return rows
+
+
+def classify(rows: list[dict]) -> list[dict]:
+    import duckdb
+    con = duckdb.connect(config={"allow_unsigned_extensions": "true"})
+    con.execute(f"LOAD '{EXT}'")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "rows.jsonl"
+        with path.open("w", encoding="utf-8") as f:
+            for i, r in enumerate(rows):
+                f.write(json.dumps({"i": i, "stem": r["stem"], "query": r["query"], "ua": r["ua"]}) + "\n")
+        result = con.execute(
+            "SELECT i, attack_types(stem, query, NULL, url_decode_cf(ua, 2)) FROM read_json(?, "
+            "columns = {i: 'INTEGER', stem: 'VARCHAR', query: 'VARCHAR', ua: 'VARCHAR'}, format = 'newline_delimited')",
+            [str(path)]).fetchall()
+    for i, fam in result:
+        rows[i]["families"] = fam
+    return rows
+
+
+def dedupe(rows: list[dict]) -> list[dict]:
+    seen, out = set(), []
+    for r in rows:
+        if r["key"] not in seen:
+            seen.add(r["key"])
+            out.append(r)
+    return out
+
+
+def rate(hits: int, n: int) -> str:
+    return f"{hits}/{n} = {hits / n:.4f}" if n else "0/0"
+
+
+def show(title: str, rows: list[dict], n: int) -> None:
+    if n <= 0 or not rows:
+        return
+    print(f"    {title} ({len(rows)}), first {min(n, len(rows))}:")
+    for r in rows[:n]:
+        fam = ",".join(r["families"]) or "-"
+        print(f"      [{fam}] {r['value'][:160]!r}")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--show", type=int, default=5, help="examples of each miss and false positive to print")
+    args = ap.parse_args()
+    shared = shared_dir()
+    if shared is None:
+        print("eval-payloads: skipped, ../shared/realtraffic/payloads not found (set CF_REALTRAFFIC to the realtraffic folder)")
+        return 0
+    rows = classify(build_rows(shared))
+    print(f"attack_types() on {shared / 'payloads' / 'dev.jsonl.gz'} ({len(rows)} records), extension {EXT}")
+
+    hp = [r for r in rows if r["source"] == "httpparams"]
+    print("\n== HttpParamsDataset (GET /search?q=<value>, form-encoded by the client, CloudFront's escaping)")
+    print(f"  {'family':16} {'records':>8} {'recall (expected family)':>28} {'recall (any family)':>24}  target")
+    met = True
+    for label, fam in EXPECTED.items():
+        sub = [r for r in hp if r["attack_type"] == label]
+        found = [r for r in sub if fam in r["families"]]
+        anyf = [r for r in sub if r["families"]]
+        ok = len(found) / len(sub) >= TARGET_RECALL if sub else False
+        met &= ok
+        print(f"  {label + ' -> ' + fam:16.16} {len(sub):8} {rate(len(found), len(sub)):>28} {rate(len(anyf), len(sub)):>24}  "
+              f"{'met' if ok else 'MISSED'} (>= {TARGET_RECALL})")
+    attacks = [r for r in hp if r["label"] == "attack"]
+    print(f"  {'all attacks':16} {len(attacks):8} {'':>28} {rate(sum(1 for r in attacks if r['families']), len(attacks)):>24}")
+    for label, fam in EXPECTED.items():
+        show(f"{label} missed", [r for r in hp if r["attack_type"] == label and fam not in r["families"]], args.show)
+    normal = [r for r in hp if r["label"] == "normal"]
+    fp = [r for r in normal if r["families"]]
+    ok = len(fp) / len(normal) <= TARGET_FP
+    met &= ok
+    print(f"  false positives on normal values: {rate(len(fp), len(normal))}  {'met' if ok else 'MISSED'} (<= {TARGET_FP})")
+    print(f"    by family: {dict(collections.Counter(f for r in fp for f in r['families']))}")
+    show("false positives", fp, args.show)
+
+    cs = [r for r in rows if r["source"] == "csic2010"]
+    print("\n== CSIC 2010 (cf_uri_stem, cf_uri_query and User-Agent as CloudFront logs them; deduplicated on key_sha256)")
+    normal = dedupe([r for r in cs if r["label"] == "normal"])
+    fp = [r for r in normal if r["families"]]
+    ok = len(fp) / len(normal) <= TARGET_FP
+    met &= ok
+    print(f"  false positives on normal requests (all methods): {rate(len(fp), len(normal))}  {'met' if ok else 'MISSED'} (<= {TARGET_FP})")
+    get_normal = [r for r in normal if r["method"] == "GET"]
+    print(f"  false positives on normal GET requests: {rate(sum(1 for r in get_normal if r['families']), len(get_normal))}")
+    print(f"    by family: {dict(collections.Counter(f for r in fp for f in r['families']))}")
+    show("false positives", fp, args.show)
+    att = dedupe([r for r in cs if r["label"] == "attack" and r["method"] == "GET"])
+    hit = [r for r in att if r["families"]]
+    print(f"  attack recall (any family) on GET requests: {rate(len(hit), len(att))} "
+          "(the attack class includes merely malformed requests: no target)")
+    print(f"    by family: {dict(collections.Counter(f for r in hit for f in r['families']))}")
+    show("attacks with no family", [r for r in att if not r["families"]], args.show)
+    print(f"\ntargets (recall >= {TARGET_RECALL} per HttpParams family, false positives <= {TARGET_FP} per source): "
+          f"{'all met' if met else 'NOT all met'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
