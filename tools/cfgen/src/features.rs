@@ -64,6 +64,11 @@ fn benign_ip(p: &mut Planner<'_, '_>, rng: &mut Rng) -> (String, usize) {
 }
 
 impl<'a> Planner<'a, '_> {
+    /// `n` scaled to the site's size, at least `min`.
+    fn feature_size(&self, n: u64, min: u64) -> u64 {
+        ((n as f64 * self.site_scale) as u64).max(min)
+    }
+
     /// Plans the selected benign features; one truth entry per feature.
     pub(crate) fn features(&mut self, selected: &[&str]) -> Vec<Injected<'a>> {
         let mut out = Vec::new();
@@ -116,7 +121,7 @@ impl<'a> Planner<'a, '_> {
         for (ua, block, pages, minutes) in bots {
             let ip = self.book.in24(rng, block);
             let v = self.actor(ip, ua, Kind::Crawler, 0, rng);
-            let n = self.scaled(pages, 60);
+            let n = self.feature_size(pages, 60);
             let (s, e) = self.window(rng, minutes * MIN, false);
             let step = ((e - s) / n).max(1);
             let c = v.connect(rng);
@@ -167,7 +172,7 @@ impl<'a> Planner<'a, '_> {
     /// searches with client-encoded characters: `%2520`, `%2526`, `%25C3%25A9` in the log.
     fn spaces_in_urls(&mut self, rng: &mut Rng) -> Injected<'a> {
         let cat: &'a Catalog = self.cat;
-        let n_clients = self.scaled(40, 12);
+        let n_clients = self.feature_size(40, 12);
         let mut events = Vec::new();
         let margin = 20 * MIN;
         for _ in 0..n_clients {
@@ -266,7 +271,7 @@ impl<'a> Planner<'a, '_> {
             ("Pingdom.com_bot_version_1.4_(http://www.pingdom.com/)", "/health", 60),
             ("Amazon-Route53-Health-Check-Service (ref 0c5b2d9e-71a4-4c55-8e0b-2f6a9d3c1e77; report http://amzn.to/1vsZADi)", "/health", 60),
         ];
-        let monitors = if self.scale < 0.1 { &all[..1] } else { all };
+        let monitors = if self.site_scale < 0.1 { &all[..1] } else { all };
         let mut events = Vec::new();
         for &(ua, path, secs) in monitors {
             let ip = self.hosting_ip(rng);
@@ -305,11 +310,11 @@ impl<'a> Planner<'a, '_> {
     /// that load 70-110 thumbnails within a minute (up to ~110 requests in 5 minutes).
     fn heavy_readers(&mut self, rng: &mut Rng) -> Injected<'a> {
         let cat: &'a Catalog = self.cat;
-        let n_readers = if self.scale < 0.1 { 2 } else { 4 };
+        let n_readers = if self.site_scale < 0.1 { 2 } else { 4 };
         let mut events = Vec::new();
         for _ in 0..n_readers {
             let v = self.browser(rng);
-            let pages = self.scaled(rng.range(90, 150), 40);
+            let pages = self.feature_size(rng.range(90, 150), 40);
             let (s, _) = self.window(rng, 6 * 60 * MIN, false);
             let mut t = s;
             let mut c = v.connect(rng);

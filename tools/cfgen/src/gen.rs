@@ -189,7 +189,8 @@ pub fn run(cfg: &Config) -> io::Result<Summary> {
     // Threats.
     let weights: Vec<u64> = (0..hours).map(|h| DIURNAL[h % 24] as u64).collect();
     let lines = cfg.lines;
-    // Fixed-size threats and features shrink with the site, down to a quiet blog's ~6,000 lines a day.
+    // Benign features shrink with the site down to a quiet blog's ~6,000 lines a day; fixed-size
+    // threats only to a tenth (see Planner::scale).
     let scale = (cfg.lines as f64 / 300_000.0).clamp(0.02, 1.0);
     let mut plan = Planner::new(&cat, &edges, &mut book, cfg.seed, span_ms, day0, scale)
         .plan(&selected, &features, lines, &weights);

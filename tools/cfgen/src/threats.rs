@@ -192,8 +192,11 @@ pub struct Planner<'a, 'b> {
     pub seed: u64,
     pub span_ms: u64,
     pub day0: i64,
-    /// Volume multiplier for fixed-size threats (`--lines` / 300k, clamped).
+    /// Volume multiplier for fixed-size threats (`--lines` / 300k, clamped to 0.1..1: an attack
+    /// keeps a minimum size however quiet the site).
     pub scale: f64,
+    /// The site's size (`--lines` / 300k, clamped to 0.02..1), for benign features.
+    pub site_scale: f64,
     /// Estimated benign lines per minute, per hour of the span (set before rate-relative threats).
     pub rate_per_min: Vec<f64>,
     windows: Vec<(u64, u64)>,
@@ -296,7 +299,7 @@ impl<'a, 'b> Planner<'a, 'b> {
         seed: u64,
         span_ms: u64,
         day0: i64,
-        scale: f64,
+        site_scale: f64,
     ) -> Self {
         Planner {
             cat,
@@ -305,7 +308,8 @@ impl<'a, 'b> Planner<'a, 'b> {
             seed,
             span_ms,
             day0,
-            scale,
+            scale: site_scale.max(0.1),
+            site_scale,
             rate_per_min: Vec::new(),
             windows: Vec::new(),
         }
