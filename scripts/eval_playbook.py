@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -174,10 +175,18 @@ def real_dataset(name: str, shared: Path, work: Path) -> Dataset:
 
 
 # ------------------------------------------------------------------------------------- hunting
-def run_hunt(extension: Path, logs: Path) -> tuple[list[dict], float, bool]:
+def connect(extension: Path, macros: Path | None) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(config={"allow_unsigned_extensions": "true"})
     con.execute(f"LOAD '{extension}'")
     con.execute("SET TimeZone = 'UTC'")
+    if macros:
+        for f in sorted(macros.glob("*.sql")):
+            con.execute(f.read_text())
+    return con
+
+
+def run_hunt(extension: Path, logs: Path, macros: Path | None = None) -> tuple[list[dict], float, bool]:
+    con = connect(extension, macros)
     con.execute(f"CREATE TABLE events AS SELECT * FROM read_cloudfront('{logs}/*.gz')")
     cols = [r[0] for r in con.execute("DESCRIBE SELECT * FROM cf_hunt('events')").fetchall()]
     has_members = "members" in cols
@@ -304,11 +313,14 @@ def print_summary(results: list[dict]) -> None:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--extension", default=str(ROOT / "build/release/cloudfront.duckdb_extension"))
+    ap.add_argument("--extension", default=os.environ.get("CLOUDFRONT_EXTENSION", str(ROOT / "build/release/cloudfront.duckdb_extension")))
     ap.add_argument("--datasets", default=",".join(DEFAULT), help="comma list of: " + ", ".join(DEFAULT))
     ap.add_argument("--keep", default=None, help="work in this directory and keep it")
     ap.add_argument("--show", action="store_true", help="print every cf_hunt row")
     ap.add_argument("--json", default=None, help="write the results as JSON to this file")
+    ap.add_argument("--macros", default=None,
+                    help="after LOAD, (re)create the playbook from the .sql files of this folder (to evaluate edited "
+                         "macros without rebuilding the extension)")
     args = ap.parse_args()
 
     names = [n.strip() for n in args.datasets.split(",") if n.strip()]
@@ -328,7 +340,7 @@ def main() -> int:
                 ds = real_dataset(name, shared, work)
             else:
                 ds = cfgen_dataset(name, work)
-            findings, secs, _ = run_hunt(Path(args.extension), ds.logs)
+            findings, secs, _ = run_hunt(Path(args.extension), ds.logs, Path(args.macros) if args.macros else None)
             res = evaluate(ds, findings)
             con = duckdb.connect(config={"allow_unsigned_extensions": "true"})
             con.execute(f"LOAD '{args.extension}'")
