@@ -28,24 +28,25 @@
 CREATE OR REPLACE MACRO cf_attacks(tbl, min_requests := 2, max_examples := 3, example_chars := 120) AS TABLE
 WITH _cf_args AS (
     SELECT
-        CASE WHEN min_requests IS NULL THEN error('cf_attacks: min_requests must not be NULL')
-             WHEN TRY_CAST(min_requests::VARCHAR AS BIGINT) IS NULL THEN error('cf_attacks: min_requests must be a whole number, got ' || min_requests::VARCHAR)
-             WHEN TRY_CAST(min_requests::VARCHAR AS BIGINT) < 1 THEN error('cf_attacks: min_requests must be >= 1, got ' || min_requests::VARCHAR)
-             ELSE TRY_CAST(min_requests::VARCHAR AS BIGINT) END AS min_requests,
-        CASE WHEN max_examples IS NULL THEN error('cf_attacks: max_examples must not be NULL')
-             WHEN TRY_CAST(max_examples::VARCHAR AS BIGINT) IS NULL OR TRY_CAST(max_examples::VARCHAR AS BIGINT) < 1
-                 THEN error('cf_attacks: max_examples must be a whole number >= 1, got ' || max_examples::VARCHAR)
-             ELSE TRY_CAST(max_examples::VARCHAR AS BIGINT) END AS max_examples,
-        CASE WHEN example_chars IS NULL THEN error('cf_attacks: example_chars must not be NULL')
-             WHEN TRY_CAST(example_chars::VARCHAR AS BIGINT) IS NULL OR TRY_CAST(example_chars::VARCHAR AS BIGINT) < 10
-                 THEN error('cf_attacks: example_chars must be a whole number >= 10, got ' || example_chars::VARCHAR)
-             ELSE TRY_CAST(example_chars::VARCHAR AS BIGINT) END AS example_chars
+        TRY_CAST(min_requests::VARCHAR AS BIGINT) AS min_requests,
+        TRY_CAST(max_examples::VARCHAR AS BIGINT) AS max_examples,
+        TRY_CAST(example_chars::VARCHAR AS BIGINT) AS example_chars
 ),
 _cf_t AS (
     SELECT c_ip, timestamp, cs_method, cs_uri_stem, cs_uri_query, cs_referer, cs_user_agent, sc_status,
            coalesce(is_waf_block(x_edge_result_type, sc_status, x_edge_detailed_result_type), false) AS refused,
            attack_types(cs_uri_stem, cs_uri_query, cs_referer, cs_user_agent) AS families
-    FROM query_table(tbl)
+    -- Parameters are checked here, where DuckDB evaluates them while binding the query: a
+    -- mistake is an error naming the macro and the parameter, even on an empty table.
+    FROM query_table(CASE
+        WHEN min_requests IS NULL THEN error('cf_attacks: min_requests must not be NULL')
+        WHEN TRY_CAST(min_requests::VARCHAR AS BIGINT) IS NULL THEN error('cf_attacks: min_requests must be a whole number, got ' || min_requests::VARCHAR)
+        WHEN TRY_CAST(min_requests::VARCHAR AS BIGINT) < 1 THEN error('cf_attacks: min_requests must be >= 1, got ' || min_requests::VARCHAR)
+        WHEN max_examples IS NULL THEN error('cf_attacks: max_examples must not be NULL')
+        WHEN TRY_CAST(max_examples::VARCHAR AS BIGINT) IS NULL OR TRY_CAST(max_examples::VARCHAR AS BIGINT) < 1 THEN error('cf_attacks: max_examples must be a whole number >= 1, got ' || max_examples::VARCHAR)
+        WHEN example_chars IS NULL THEN error('cf_attacks: example_chars must not be NULL')
+        WHEN TRY_CAST(example_chars::VARCHAR AS BIGINT) IS NULL OR TRY_CAST(example_chars::VARCHAR AS BIGINT) < 10 THEN error('cf_attacks: example_chars must be a whole number >= 10, got ' || example_chars::VARCHAR)
+        ELSE tbl END)
 ),
 _cf_hits AS (
     SELECT c_ip, timestamp, cs_method, cs_uri_stem, cs_uri_query, cs_referer, cs_user_agent, sc_status, refused,

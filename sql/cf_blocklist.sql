@@ -26,20 +26,20 @@
 CREATE OR REPLACE MACRO cf_blocklist(findings_table, min_severity := 'high', min_per_prefix := 0) AS TABLE
 WITH _cf_args AS (
     SELECT
-        CASE WHEN min_severity IS NULL THEN error('cf_blocklist: min_severity must not be NULL')
-             WHEN lower(min_severity::VARCHAR) NOT IN ('high', 'medium', 'low')
-                 THEN error('cf_blocklist: min_severity must be ''high'', ''medium'' or ''low'', got ''' || min_severity::VARCHAR || '''')
-             ELSE CASE lower(min_severity::VARCHAR) WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END END AS max_rank,
-        CASE WHEN min_per_prefix IS NULL THEN error('cf_blocklist: min_per_prefix must not be NULL')
-             WHEN NOT coalesce(TRY_CAST(min_per_prefix::VARCHAR AS DOUBLE) = TRY_CAST(min_per_prefix::VARCHAR AS BIGINT), false)
-                 THEN error('cf_blocklist: min_per_prefix must be a whole number, got ' || min_per_prefix::VARCHAR)
-             WHEN TRY_CAST(min_per_prefix::VARCHAR AS BIGINT) < 0
-                 THEN error('cf_blocklist: min_per_prefix must be >= 0 (0 = addresses only), got ' || min_per_prefix::VARCHAR)
-             ELSE TRY_CAST(min_per_prefix::VARCHAR AS BIGINT) END AS per_prefix
+        CASE lower(min_severity::VARCHAR) WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END AS max_rank,
+        TRY_CAST(min_per_prefix::VARCHAR AS BIGINT) AS per_prefix
 ),
 _cf_sel AS (
     SELECT f.hunt, f.severity, f.entity_type, f.entity, f.first_seen, f.last_seen, f.members
-    FROM query_table(findings_table) f CROSS JOIN _cf_args a
+    -- Parameters are checked here, where DuckDB evaluates them while binding the query: a
+    -- mistake is an error naming the macro and the parameter, even on an empty table.
+    FROM query_table(CASE
+        WHEN min_severity IS NULL THEN error('cf_blocklist: min_severity must not be NULL')
+        WHEN lower(min_severity::VARCHAR) NOT IN ('high', 'medium', 'low') THEN error('cf_blocklist: min_severity must be ''high'', ''medium'' or ''low'', got ''' || min_severity::VARCHAR || '''')
+        WHEN min_per_prefix IS NULL THEN error('cf_blocklist: min_per_prefix must not be NULL')
+        WHEN NOT coalesce(TRY_CAST(min_per_prefix::VARCHAR AS DOUBLE) = TRY_CAST(min_per_prefix::VARCHAR AS BIGINT), false) THEN error('cf_blocklist: min_per_prefix must be a whole number, got ' || min_per_prefix::VARCHAR)
+        WHEN TRY_CAST(min_per_prefix::VARCHAR AS BIGINT) < 0 THEN error('cf_blocklist: min_per_prefix must be >= 0 (0 = addresses only), got ' || min_per_prefix::VARCHAR)
+        ELSE findings_table END) f CROSS JOIN _cf_args a
     WHERE CASE f.severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 WHEN 'low' THEN 2 ELSE 3 END <= a.max_rank
 ),
 _cf_addr AS (

@@ -26,25 +26,25 @@ CREATE OR REPLACE MACRO cf_cache_busting(tbl, min_per_client := 10, min_requests
                                          min_distinct_ratio := 0.8) AS TABLE
 WITH _cf_args AS (
     SELECT
-        CASE WHEN min_per_client IS NULL THEN error('cf_cache_busting: min_per_client must not be NULL')
-             WHEN NOT coalesce(TRY_CAST(min_per_client::VARCHAR AS DOUBLE) = TRY_CAST(min_per_client::VARCHAR AS BIGINT), false)
-                 THEN error('cf_cache_busting: min_per_client must be a whole number, got ' || min_per_client::VARCHAR)
-             WHEN TRY_CAST(min_per_client::VARCHAR AS BIGINT) < 1 THEN error('cf_cache_busting: min_per_client must be >= 1, got ' || min_per_client::VARCHAR)
-             ELSE TRY_CAST(min_per_client::VARCHAR AS BIGINT) END AS min_per_client,
-        CASE WHEN min_requests IS NULL THEN error('cf_cache_busting: min_requests must not be NULL')
-             WHEN NOT coalesce(TRY_CAST(min_requests::VARCHAR AS DOUBLE) = TRY_CAST(min_requests::VARCHAR AS BIGINT), false)
-                 THEN error('cf_cache_busting: min_requests must be a whole number, got ' || min_requests::VARCHAR)
-             WHEN TRY_CAST(min_requests::VARCHAR AS BIGINT) < 1 THEN error('cf_cache_busting: min_requests must be >= 1, got ' || min_requests::VARCHAR)
-             ELSE TRY_CAST(min_requests::VARCHAR AS BIGINT) END AS min_requests,
-        CASE WHEN min_distinct_ratio IS NULL THEN error('cf_cache_busting: min_distinct_ratio must not be NULL')
-             WHEN NOT coalesce(isfinite(TRY_CAST(min_distinct_ratio::VARCHAR AS DOUBLE)), false)
-                 THEN error('cf_cache_busting: min_distinct_ratio must be a number, got ' || min_distinct_ratio::VARCHAR)
-             WHEN NOT (TRY_CAST(min_distinct_ratio::VARCHAR AS DOUBLE) > 0 AND TRY_CAST(min_distinct_ratio::VARCHAR AS DOUBLE) <= 1)
-                 THEN error('cf_cache_busting: min_distinct_ratio must be in (0, 1], got ' || min_distinct_ratio::VARCHAR)
-             ELSE TRY_CAST(min_distinct_ratio::VARCHAR AS DOUBLE) END AS min_distinct_ratio
+        TRY_CAST(min_per_client::VARCHAR AS BIGINT) AS min_per_client,
+        TRY_CAST(min_requests::VARCHAR AS BIGINT) AS min_requests,
+        TRY_CAST(min_distinct_ratio::VARCHAR AS DOUBLE) AS min_distinct_ratio
 ),
 _cf_t AS (
-    SELECT c_ip, timestamp, cs_uri_stem, cs_uri_query, x_edge_result_type FROM query_table(tbl)
+    SELECT c_ip, timestamp, cs_uri_stem, cs_uri_query, x_edge_result_type
+    -- Parameters are checked here, where DuckDB evaluates them while binding the query: a
+    -- mistake is an error naming the macro and the parameter, even on an empty table.
+    FROM query_table(CASE
+        WHEN min_per_client IS NULL THEN error('cf_cache_busting: min_per_client must not be NULL')
+        WHEN NOT coalesce(TRY_CAST(min_per_client::VARCHAR AS DOUBLE) = TRY_CAST(min_per_client::VARCHAR AS BIGINT), false) THEN error('cf_cache_busting: min_per_client must be a whole number, got ' || min_per_client::VARCHAR)
+        WHEN TRY_CAST(min_per_client::VARCHAR AS BIGINT) < 1 THEN error('cf_cache_busting: min_per_client must be >= 1, got ' || min_per_client::VARCHAR)
+        WHEN min_requests IS NULL THEN error('cf_cache_busting: min_requests must not be NULL')
+        WHEN NOT coalesce(TRY_CAST(min_requests::VARCHAR AS DOUBLE) = TRY_CAST(min_requests::VARCHAR AS BIGINT), false) THEN error('cf_cache_busting: min_requests must be a whole number, got ' || min_requests::VARCHAR)
+        WHEN TRY_CAST(min_requests::VARCHAR AS BIGINT) < 1 THEN error('cf_cache_busting: min_requests must be >= 1, got ' || min_requests::VARCHAR)
+        WHEN min_distinct_ratio IS NULL THEN error('cf_cache_busting: min_distinct_ratio must not be NULL')
+        WHEN NOT coalesce(isfinite(TRY_CAST(min_distinct_ratio::VARCHAR AS DOUBLE)), false) THEN error('cf_cache_busting: min_distinct_ratio must be a number, got ' || min_distinct_ratio::VARCHAR)
+        WHEN NOT (TRY_CAST(min_distinct_ratio::VARCHAR AS DOUBLE) > 0 AND TRY_CAST(min_distinct_ratio::VARCHAR AS DOUBLE) <= 1) THEN error('cf_cache_busting: min_distinct_ratio must be in (0, 1], got ' || min_distinct_ratio::VARCHAR)
+        ELSE tbl END)
 ),
 -- Judge each distinct query string once.
 _cf_qs AS (

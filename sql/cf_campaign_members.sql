@@ -44,28 +44,27 @@
 CREATE OR REPLACE MACRO cf_campaign_members(tbl, min_members := 3, min_suspect_share := 0.25, max_fill_seconds := 2) AS TABLE
 WITH _cf_args AS (
     SELECT
-        CASE WHEN min_members IS NULL THEN error('cf_campaign_members: min_members must not be NULL')
-             WHEN NOT coalesce(TRY_CAST(min_members::VARCHAR AS DOUBLE) = TRY_CAST(min_members::VARCHAR AS BIGINT), false)
-                 THEN error('cf_campaign_members: min_members must be a whole number, got ' || min_members::VARCHAR)
-             WHEN TRY_CAST(min_members::VARCHAR AS BIGINT) < 2 THEN error('cf_campaign_members: min_members must be >= 2 (a campaign has several clients), got ' || min_members::VARCHAR)
-             ELSE TRY_CAST(min_members::VARCHAR AS BIGINT) END AS min_members,
-        CASE WHEN min_suspect_share IS NULL THEN error('cf_campaign_members: min_suspect_share must not be NULL')
-             WHEN NOT coalesce(isfinite(TRY_CAST(min_suspect_share::VARCHAR AS DOUBLE)), false)
-                 THEN error('cf_campaign_members: min_suspect_share must be a number, got ' || min_suspect_share::VARCHAR)
-             WHEN NOT (TRY_CAST(min_suspect_share::VARCHAR AS DOUBLE) > 0 AND TRY_CAST(min_suspect_share::VARCHAR AS DOUBLE) <= 1)
-                 THEN error('cf_campaign_members: min_suspect_share must be in (0, 1], got ' || min_suspect_share::VARCHAR)
-             ELSE TRY_CAST(min_suspect_share::VARCHAR AS DOUBLE) END AS min_suspect_share,
-        CASE WHEN max_fill_seconds IS NULL THEN error('cf_campaign_members: max_fill_seconds must not be NULL')
-             WHEN NOT coalesce(isfinite(TRY_CAST(max_fill_seconds::VARCHAR AS DOUBLE)), false)
-                 THEN error('cf_campaign_members: max_fill_seconds must be a number, got ' || max_fill_seconds::VARCHAR)
-             WHEN TRY_CAST(max_fill_seconds::VARCHAR AS DOUBLE) < 0 THEN error('cf_campaign_members: max_fill_seconds must be >= 0, got ' || max_fill_seconds::VARCHAR)
-             ELSE TRY_CAST(max_fill_seconds::VARCHAR AS DOUBLE) END AS max_fill_seconds
+        TRY_CAST(min_members::VARCHAR AS BIGINT) AS min_members,
+        TRY_CAST(min_suspect_share::VARCHAR AS DOUBLE) AS min_suspect_share,
+        TRY_CAST(max_fill_seconds::VARCHAR AS DOUBLE) AS max_fill_seconds
 ),
 _cf_t AS (
     SELECT c_ip, timestamp, upper(cs_method) AS method, cs_uri_stem, sc_status, cs_user_agent,
            coalesce(is_waf_block(x_edge_result_type, sc_status, x_edge_detailed_result_type), false) AS refused,
            attack_types(cs_uri_stem, cs_uri_query, cs_referer, cs_user_agent) AS families
-    FROM query_table(tbl)
+    -- Parameters are checked here, where DuckDB evaluates them while binding the query: a
+    -- mistake is an error naming the macro and the parameter, even on an empty table.
+    FROM query_table(CASE
+        WHEN min_members IS NULL THEN error('cf_campaign_members: min_members must not be NULL')
+        WHEN NOT coalesce(TRY_CAST(min_members::VARCHAR AS DOUBLE) = TRY_CAST(min_members::VARCHAR AS BIGINT), false) THEN error('cf_campaign_members: min_members must be a whole number, got ' || min_members::VARCHAR)
+        WHEN TRY_CAST(min_members::VARCHAR AS BIGINT) < 2 THEN error('cf_campaign_members: min_members must be >= 2 (a campaign has several clients), got ' || min_members::VARCHAR)
+        WHEN min_suspect_share IS NULL THEN error('cf_campaign_members: min_suspect_share must not be NULL')
+        WHEN NOT coalesce(isfinite(TRY_CAST(min_suspect_share::VARCHAR AS DOUBLE)), false) THEN error('cf_campaign_members: min_suspect_share must be a number, got ' || min_suspect_share::VARCHAR)
+        WHEN NOT (TRY_CAST(min_suspect_share::VARCHAR AS DOUBLE) > 0 AND TRY_CAST(min_suspect_share::VARCHAR AS DOUBLE) <= 1) THEN error('cf_campaign_members: min_suspect_share must be in (0, 1], got ' || min_suspect_share::VARCHAR)
+        WHEN max_fill_seconds IS NULL THEN error('cf_campaign_members: max_fill_seconds must not be NULL')
+        WHEN NOT coalesce(isfinite(TRY_CAST(max_fill_seconds::VARCHAR AS DOUBLE)), false) THEN error('cf_campaign_members: max_fill_seconds must be a number, got ' || max_fill_seconds::VARCHAR)
+        WHEN TRY_CAST(max_fill_seconds::VARCHAR AS DOUBLE) < 0 THEN error('cf_campaign_members: max_fill_seconds must be >= 0, got ' || max_fill_seconds::VARCHAR)
+        ELSE tbl END)
     WHERE c_ip IS NOT NULL
 ),
 _cf_paths AS (

@@ -26,16 +26,18 @@ CREATE OR REPLACE MACRO cf_campaigns(tbl, min_members := 3, min_suspect_share :=
                                      list_members := 10) AS TABLE
 WITH _cf_args AS (
     SELECT
-        CASE WHEN list_members IS NULL THEN error('cf_campaigns: list_members must not be NULL')
-             WHEN NOT coalesce(TRY_CAST(list_members::VARCHAR AS DOUBLE) = TRY_CAST(list_members::VARCHAR AS BIGINT), false)
-                 THEN error('cf_campaigns: list_members must be a whole number, got ' || list_members::VARCHAR)
-             WHEN TRY_CAST(list_members::VARCHAR AS BIGINT) < 1 THEN error('cf_campaigns: list_members must be >= 1, got ' || list_members::VARCHAR)
-             ELSE TRY_CAST(list_members::VARCHAR AS BIGINT) END AS n_listed,
+        TRY_CAST(list_members::VARCHAR AS BIGINT) AS n_listed,
         -- min_members is validated by cf_campaign_members; a number is all that is needed here.
         TRY_CAST(min_members::VARCHAR AS BIGINT) AS min_members
 ),
 _cf_m AS (
-    FROM cf_campaign_members(tbl, min_members := min_members, min_suspect_share := min_suspect_share,
+    -- Parameters are checked here, where DuckDB evaluates them while binding the query: a
+    -- mistake is an error naming the macro and the parameter, even on an empty table.
+    FROM cf_campaign_members(CASE
+        WHEN list_members IS NULL THEN error('cf_campaigns: list_members must not be NULL')
+        WHEN NOT coalesce(TRY_CAST(list_members::VARCHAR AS DOUBLE) = TRY_CAST(list_members::VARCHAR AS BIGINT), false) THEN error('cf_campaigns: list_members must be a whole number, got ' || list_members::VARCHAR)
+        WHEN TRY_CAST(list_members::VARCHAR AS BIGINT) < 1 THEN error('cf_campaigns: list_members must be >= 1, got ' || list_members::VARCHAR)
+        ELSE tbl END, min_members := min_members, min_suspect_share := min_suspect_share,
                              max_fill_seconds := max_fill_seconds)
 ),
 _cf_ranked AS (

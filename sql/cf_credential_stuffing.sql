@@ -25,35 +25,34 @@ CREATE OR REPLACE MACRO cf_credential_stuffing(tbl,
         bucket := INTERVAL 1 HOUR, min_failures := 50, min_failure_ratio := 0.5, min_clients := 10) AS TABLE
 WITH _cf_args AS (
     SELECT
-        CASE WHEN login_pattern IS NULL THEN error('cf_credential_stuffing: login_pattern must not be NULL')
-             WHEN trim(login_pattern::VARCHAR) = '' THEN error('cf_credential_stuffing: login_pattern must not be empty')
-             ELSE login_pattern::VARCHAR END AS login_pattern,
-        CASE WHEN bucket IS NULL THEN error('cf_credential_stuffing: bucket must not be NULL')
-             WHEN typeof(bucket) <> 'INTERVAL' THEN error('cf_credential_stuffing: bucket must be an INTERVAL such as INTERVAL 5 MINUTE, got ' || typeof(bucket))
-             WHEN epoch(TRY_CAST(bucket::VARCHAR AS INTERVAL)) <= 0 THEN error('cf_credential_stuffing: bucket must be a positive interval, got ' || bucket::VARCHAR)
-             ELSE TRY_CAST(bucket::VARCHAR AS INTERVAL) END AS bucket,
-        CASE WHEN min_failures IS NULL THEN error('cf_credential_stuffing: min_failures must not be NULL')
-             WHEN NOT coalesce(TRY_CAST(min_failures::VARCHAR AS DOUBLE) = TRY_CAST(min_failures::VARCHAR AS BIGINT), false)
-                 THEN error('cf_credential_stuffing: min_failures must be a whole number, got ' || min_failures::VARCHAR)
-             WHEN TRY_CAST(min_failures::VARCHAR AS BIGINT) < 1 THEN error('cf_credential_stuffing: min_failures must be >= 1, got ' || min_failures::VARCHAR)
-             ELSE TRY_CAST(min_failures::VARCHAR AS BIGINT) END AS min_failures,
-        CASE WHEN min_failure_ratio IS NULL THEN error('cf_credential_stuffing: min_failure_ratio must not be NULL')
-             WHEN NOT coalesce(isfinite(TRY_CAST(min_failure_ratio::VARCHAR AS DOUBLE)), false)
-                 THEN error('cf_credential_stuffing: min_failure_ratio must be a number, got ' || min_failure_ratio::VARCHAR)
-             WHEN NOT (TRY_CAST(min_failure_ratio::VARCHAR AS DOUBLE) > 0 AND TRY_CAST(min_failure_ratio::VARCHAR AS DOUBLE) <= 1)
-                 THEN error('cf_credential_stuffing: min_failure_ratio must be in (0, 1], got ' || min_failure_ratio::VARCHAR)
-             ELSE TRY_CAST(min_failure_ratio::VARCHAR AS DOUBLE) END AS min_failure_ratio,
-        CASE WHEN min_clients IS NULL THEN error('cf_credential_stuffing: min_clients must not be NULL')
-             WHEN NOT coalesce(TRY_CAST(min_clients::VARCHAR AS DOUBLE) = TRY_CAST(min_clients::VARCHAR AS BIGINT), false)
-                 THEN error('cf_credential_stuffing: min_clients must be a whole number, got ' || min_clients::VARCHAR)
-             WHEN TRY_CAST(min_clients::VARCHAR AS BIGINT) < 1 THEN error('cf_credential_stuffing: min_clients must be >= 1, got ' || min_clients::VARCHAR)
-             ELSE TRY_CAST(min_clients::VARCHAR AS BIGINT) END AS min_clients
+        login_pattern::VARCHAR AS login_pattern,
+        TRY_CAST(bucket::VARCHAR AS INTERVAL) AS bucket,
+        TRY_CAST(min_failures::VARCHAR AS BIGINT) AS min_failures,
+        TRY_CAST(min_failure_ratio::VARCHAR AS DOUBLE) AS min_failure_ratio,
+        TRY_CAST(min_clients::VARCHAR AS BIGINT) AS min_clients
 ),
 _cf_t AS (
     SELECT c_ip, timestamp, cs_uri_stem, sc_status,
            to_timestamp(floor(epoch(timestamp) / epoch(a.bucket)) * epoch(a.bucket)) AS b,
            sc_status IN (401, 403) AS failed
-    FROM query_table(tbl) CROSS JOIN _cf_args a
+    -- Parameters are checked here, where DuckDB evaluates them while binding the query: a
+    -- mistake is an error naming the macro and the parameter, even on an empty table.
+    FROM query_table(CASE
+        WHEN login_pattern IS NULL THEN error('cf_credential_stuffing: login_pattern must not be NULL')
+        WHEN trim(login_pattern::VARCHAR) = '' THEN error('cf_credential_stuffing: login_pattern must not be empty')
+        WHEN bucket IS NULL THEN error('cf_credential_stuffing: bucket must not be NULL')
+        WHEN typeof(bucket) <> 'INTERVAL' THEN error('cf_credential_stuffing: bucket must be an INTERVAL such as INTERVAL 5 MINUTE, got ' || typeof(bucket))
+        WHEN epoch(TRY_CAST(bucket::VARCHAR AS INTERVAL)) <= 0 THEN error('cf_credential_stuffing: bucket must be a positive interval, got ' || bucket::VARCHAR)
+        WHEN min_failures IS NULL THEN error('cf_credential_stuffing: min_failures must not be NULL')
+        WHEN NOT coalesce(TRY_CAST(min_failures::VARCHAR AS DOUBLE) = TRY_CAST(min_failures::VARCHAR AS BIGINT), false) THEN error('cf_credential_stuffing: min_failures must be a whole number, got ' || min_failures::VARCHAR)
+        WHEN TRY_CAST(min_failures::VARCHAR AS BIGINT) < 1 THEN error('cf_credential_stuffing: min_failures must be >= 1, got ' || min_failures::VARCHAR)
+        WHEN min_failure_ratio IS NULL THEN error('cf_credential_stuffing: min_failure_ratio must not be NULL')
+        WHEN NOT coalesce(isfinite(TRY_CAST(min_failure_ratio::VARCHAR AS DOUBLE)), false) THEN error('cf_credential_stuffing: min_failure_ratio must be a number, got ' || min_failure_ratio::VARCHAR)
+        WHEN NOT (TRY_CAST(min_failure_ratio::VARCHAR AS DOUBLE) > 0 AND TRY_CAST(min_failure_ratio::VARCHAR AS DOUBLE) <= 1) THEN error('cf_credential_stuffing: min_failure_ratio must be in (0, 1], got ' || min_failure_ratio::VARCHAR)
+        WHEN min_clients IS NULL THEN error('cf_credential_stuffing: min_clients must not be NULL')
+        WHEN NOT coalesce(TRY_CAST(min_clients::VARCHAR AS DOUBLE) = TRY_CAST(min_clients::VARCHAR AS BIGINT), false) THEN error('cf_credential_stuffing: min_clients must be a whole number, got ' || min_clients::VARCHAR)
+        WHEN TRY_CAST(min_clients::VARCHAR AS BIGINT) < 1 THEN error('cf_credential_stuffing: min_clients must be >= 1, got ' || min_clients::VARCHAR)
+        ELSE tbl END) CROSS JOIN _cf_args a
     WHERE upper(cs_method) = 'POST'
 ),
 _cf_logins AS (

@@ -41,38 +41,38 @@ CREATE OR REPLACE MACRO cf_ddos(tbl, bucket := INTERVAL 1 MINUTE, k := 4.0, per_
                                 min_requests := 100) AS TABLE
 WITH _cf_args AS (
     SELECT
-        CASE WHEN bucket IS NULL THEN error('cf_ddos: bucket must not be NULL')
-             WHEN typeof(bucket) <> 'INTERVAL' THEN error('cf_ddos: bucket must be an INTERVAL such as INTERVAL 5 MINUTE, got ' || typeof(bucket))
-             WHEN epoch(TRY_CAST(bucket::VARCHAR AS INTERVAL)) <= 0 THEN error('cf_ddos: bucket must be a positive interval, got ' || bucket::VARCHAR)
-             ELSE TRY_CAST(bucket::VARCHAR AS INTERVAL) END AS bucket,
-        CASE WHEN k IS NULL THEN error('cf_ddos: k must not be NULL')
-             WHEN NOT coalesce(isfinite(TRY_CAST(k::VARCHAR AS DOUBLE)), false)
-                 THEN error('cf_ddos: k must be a number, got ' || k::VARCHAR)
-             WHEN TRY_CAST(k::VARCHAR AS DOUBLE) <= 0 THEN error('cf_ddos: k must be > 0, got ' || k::VARCHAR)
-             ELSE TRY_CAST(k::VARCHAR AS DOUBLE) END AS k,
-        CASE WHEN per_ip_limit IS NULL THEN error('cf_ddos: per_ip_limit must not be NULL')
-             WHEN NOT coalesce(TRY_CAST(per_ip_limit::VARCHAR AS DOUBLE) = TRY_CAST(per_ip_limit::VARCHAR AS BIGINT), false)
-                 THEN error('cf_ddos: per_ip_limit must be a whole number, got ' || per_ip_limit::VARCHAR)
-             WHEN TRY_CAST(per_ip_limit::VARCHAR AS BIGINT) < 1 THEN error('cf_ddos: per_ip_limit must be >= 1, got ' || per_ip_limit::VARCHAR)
-             ELSE TRY_CAST(per_ip_limit::VARCHAR AS BIGINT) END AS per_ip_limit,
-        CASE WHEN per_ip_window IS NULL THEN error('cf_ddos: per_ip_window must not be NULL')
-             WHEN typeof(per_ip_window) <> 'INTERVAL' THEN error('cf_ddos: per_ip_window must be an INTERVAL such as INTERVAL 5 MINUTE, got ' || typeof(per_ip_window))
-             WHEN epoch(TRY_CAST(per_ip_window::VARCHAR AS INTERVAL)) <= 0 THEN error('cf_ddos: per_ip_window must be a positive interval, got ' || per_ip_window::VARCHAR)
-             ELSE TRY_CAST(per_ip_window::VARCHAR AS INTERVAL) END AS per_ip_window,
-        CASE WHEN baseline_span IS NULL THEN error('cf_ddos: baseline_span must not be NULL')
-             WHEN typeof(baseline_span) <> 'INTERVAL' THEN error('cf_ddos: baseline_span must be an INTERVAL such as INTERVAL 5 MINUTE, got ' || typeof(baseline_span))
-             WHEN epoch(TRY_CAST(baseline_span::VARCHAR AS INTERVAL)) <= 0 THEN error('cf_ddos: baseline_span must be a positive interval, got ' || baseline_span::VARCHAR)
-             ELSE TRY_CAST(baseline_span::VARCHAR AS INTERVAL) END AS baseline_span,
-        CASE WHEN min_requests IS NULL THEN error('cf_ddos: min_requests must not be NULL')
-             WHEN NOT coalesce(TRY_CAST(min_requests::VARCHAR AS DOUBLE) = TRY_CAST(min_requests::VARCHAR AS BIGINT), false)
-                 THEN error('cf_ddos: min_requests must be a whole number, got ' || min_requests::VARCHAR)
-             WHEN TRY_CAST(min_requests::VARCHAR AS BIGINT) < 1 THEN error('cf_ddos: min_requests must be >= 1, got ' || min_requests::VARCHAR)
-             ELSE TRY_CAST(min_requests::VARCHAR AS BIGINT) END AS min_requests
+        TRY_CAST(bucket::VARCHAR AS INTERVAL) AS bucket,
+        TRY_CAST(k::VARCHAR AS DOUBLE) AS k,
+        TRY_CAST(per_ip_limit::VARCHAR AS BIGINT) AS per_ip_limit,
+        TRY_CAST(per_ip_window::VARCHAR AS INTERVAL) AS per_ip_window,
+        TRY_CAST(baseline_span::VARCHAR AS INTERVAL) AS baseline_span,
+        TRY_CAST(min_requests::VARCHAR AS BIGINT) AS min_requests
 ),
 _cf_t AS (
     SELECT timestamp, c_ip, cs_uri_stem, x_edge_location,
            to_timestamp(floor(epoch(timestamp) / epoch(a.bucket)) * epoch(a.bucket)) AS b
-    FROM query_table(tbl) CROSS JOIN _cf_args a
+    -- Parameters are checked here, where DuckDB evaluates them while binding the query: a
+    -- mistake is an error naming the macro and the parameter, even on an empty table.
+    FROM query_table(CASE
+        WHEN bucket IS NULL THEN error('cf_ddos: bucket must not be NULL')
+        WHEN typeof(bucket) <> 'INTERVAL' THEN error('cf_ddos: bucket must be an INTERVAL such as INTERVAL 5 MINUTE, got ' || typeof(bucket))
+        WHEN epoch(TRY_CAST(bucket::VARCHAR AS INTERVAL)) <= 0 THEN error('cf_ddos: bucket must be a positive interval, got ' || bucket::VARCHAR)
+        WHEN k IS NULL THEN error('cf_ddos: k must not be NULL')
+        WHEN NOT coalesce(isfinite(TRY_CAST(k::VARCHAR AS DOUBLE)), false) THEN error('cf_ddos: k must be a number, got ' || k::VARCHAR)
+        WHEN TRY_CAST(k::VARCHAR AS DOUBLE) <= 0 THEN error('cf_ddos: k must be > 0, got ' || k::VARCHAR)
+        WHEN per_ip_limit IS NULL THEN error('cf_ddos: per_ip_limit must not be NULL')
+        WHEN NOT coalesce(TRY_CAST(per_ip_limit::VARCHAR AS DOUBLE) = TRY_CAST(per_ip_limit::VARCHAR AS BIGINT), false) THEN error('cf_ddos: per_ip_limit must be a whole number, got ' || per_ip_limit::VARCHAR)
+        WHEN TRY_CAST(per_ip_limit::VARCHAR AS BIGINT) < 1 THEN error('cf_ddos: per_ip_limit must be >= 1, got ' || per_ip_limit::VARCHAR)
+        WHEN per_ip_window IS NULL THEN error('cf_ddos: per_ip_window must not be NULL')
+        WHEN typeof(per_ip_window) <> 'INTERVAL' THEN error('cf_ddos: per_ip_window must be an INTERVAL such as INTERVAL 5 MINUTE, got ' || typeof(per_ip_window))
+        WHEN epoch(TRY_CAST(per_ip_window::VARCHAR AS INTERVAL)) <= 0 THEN error('cf_ddos: per_ip_window must be a positive interval, got ' || per_ip_window::VARCHAR)
+        WHEN baseline_span IS NULL THEN error('cf_ddos: baseline_span must not be NULL')
+        WHEN typeof(baseline_span) <> 'INTERVAL' THEN error('cf_ddos: baseline_span must be an INTERVAL such as INTERVAL 5 MINUTE, got ' || typeof(baseline_span))
+        WHEN epoch(TRY_CAST(baseline_span::VARCHAR AS INTERVAL)) <= 0 THEN error('cf_ddos: baseline_span must be a positive interval, got ' || baseline_span::VARCHAR)
+        WHEN min_requests IS NULL THEN error('cf_ddos: min_requests must not be NULL')
+        WHEN NOT coalesce(TRY_CAST(min_requests::VARCHAR AS DOUBLE) = TRY_CAST(min_requests::VARCHAR AS BIGINT), false) THEN error('cf_ddos: min_requests must be a whole number, got ' || min_requests::VARCHAR)
+        WHEN TRY_CAST(min_requests::VARCHAR AS BIGINT) < 1 THEN error('cf_ddos: min_requests must be >= 1, got ' || min_requests::VARCHAR)
+        ELSE tbl END) CROSS JOIN _cf_args a
 ),
 _cf_per_bucket AS (
     SELECT b, count(*) AS requests FROM _cf_t t GROUP BY b

@@ -41,31 +41,11 @@ CREATE OR REPLACE MACRO cf_error_spikes(tbl, bucket := INTERVAL 1 MINUTE, k := 5
                                         min_errors := 5, min_clients := 5) AS TABLE
 WITH _cf_args AS (
     SELECT
-        CASE WHEN bucket IS NULL THEN error('cf_error_spikes: bucket must not be NULL')
-             WHEN typeof(bucket) <> 'INTERVAL' THEN error('cf_error_spikes: bucket must be an INTERVAL such as INTERVAL 5 MINUTE, got ' || typeof(bucket))
-             WHEN epoch(TRY_CAST(bucket::VARCHAR AS INTERVAL)) <= 0 THEN error('cf_error_spikes: bucket must be a positive interval, got ' || bucket::VARCHAR)
-             ELSE TRY_CAST(bucket::VARCHAR AS INTERVAL) END AS bucket,
-        CASE WHEN k IS NULL THEN error('cf_error_spikes: k must not be NULL')
-             WHEN NOT coalesce(isfinite(TRY_CAST(k::VARCHAR AS DOUBLE)), false)
-                 THEN error('cf_error_spikes: k must be a number, got ' || k::VARCHAR)
-             WHEN TRY_CAST(k::VARCHAR AS DOUBLE) <= 0 THEN error('cf_error_spikes: k must be > 0, got ' || k::VARCHAR)
-             ELSE TRY_CAST(k::VARCHAR AS DOUBLE) END AS k,
-        CASE WHEN min_excess IS NULL THEN error('cf_error_spikes: min_excess must not be NULL')
-             WHEN NOT coalesce(isfinite(TRY_CAST(min_excess::VARCHAR AS DOUBLE)), false)
-                 THEN error('cf_error_spikes: min_excess must be a number, got ' || min_excess::VARCHAR)
-             WHEN NOT (TRY_CAST(min_excess::VARCHAR AS DOUBLE) >= 0 AND TRY_CAST(min_excess::VARCHAR AS DOUBLE) < 1)
-                 THEN error('cf_error_spikes: min_excess must be in [0, 1) (a share of requests), got ' || min_excess::VARCHAR)
-             ELSE TRY_CAST(min_excess::VARCHAR AS DOUBLE) END AS min_excess,
-        CASE WHEN min_errors IS NULL THEN error('cf_error_spikes: min_errors must not be NULL')
-             WHEN NOT coalesce(TRY_CAST(min_errors::VARCHAR AS DOUBLE) = TRY_CAST(min_errors::VARCHAR AS BIGINT), false)
-                 THEN error('cf_error_spikes: min_errors must be a whole number, got ' || min_errors::VARCHAR)
-             WHEN TRY_CAST(min_errors::VARCHAR AS BIGINT) < 1 THEN error('cf_error_spikes: min_errors must be >= 1, got ' || min_errors::VARCHAR)
-             ELSE TRY_CAST(min_errors::VARCHAR AS BIGINT) END AS min_errors,
-        CASE WHEN min_clients IS NULL THEN error('cf_error_spikes: min_clients must not be NULL')
-             WHEN NOT coalesce(TRY_CAST(min_clients::VARCHAR AS DOUBLE) = TRY_CAST(min_clients::VARCHAR AS BIGINT), false)
-                 THEN error('cf_error_spikes: min_clients must be a whole number, got ' || min_clients::VARCHAR)
-             WHEN TRY_CAST(min_clients::VARCHAR AS BIGINT) < 1 THEN error('cf_error_spikes: min_clients must be >= 1, got ' || min_clients::VARCHAR)
-             ELSE TRY_CAST(min_clients::VARCHAR AS BIGINT) END AS min_clients
+        TRY_CAST(bucket::VARCHAR AS INTERVAL) AS bucket,
+        TRY_CAST(k::VARCHAR AS DOUBLE) AS k,
+        TRY_CAST(min_excess::VARCHAR AS DOUBLE) AS min_excess,
+        TRY_CAST(min_errors::VARCHAR AS BIGINT) AS min_errors,
+        TRY_CAST(min_clients::VARCHAR AS BIGINT) AS min_clients
 ),
 _cf_t AS (
     SELECT to_timestamp(floor(epoch(timestamp) / epoch(a.bucket)) * epoch(a.bucket)) AS b,
@@ -74,7 +54,25 @@ _cf_t AS (
                 WHEN sc_status BETWEEN 500 AND 599 THEN 'server'
                 WHEN sc_status BETWEEN 400 AND 499 THEN 'client'
            END AS kind
-    FROM query_table(tbl) CROSS JOIN _cf_args a
+    -- Parameters are checked here, where DuckDB evaluates them while binding the query: a
+    -- mistake is an error naming the macro and the parameter, even on an empty table.
+    FROM query_table(CASE
+        WHEN bucket IS NULL THEN error('cf_error_spikes: bucket must not be NULL')
+        WHEN typeof(bucket) <> 'INTERVAL' THEN error('cf_error_spikes: bucket must be an INTERVAL such as INTERVAL 5 MINUTE, got ' || typeof(bucket))
+        WHEN epoch(TRY_CAST(bucket::VARCHAR AS INTERVAL)) <= 0 THEN error('cf_error_spikes: bucket must be a positive interval, got ' || bucket::VARCHAR)
+        WHEN k IS NULL THEN error('cf_error_spikes: k must not be NULL')
+        WHEN NOT coalesce(isfinite(TRY_CAST(k::VARCHAR AS DOUBLE)), false) THEN error('cf_error_spikes: k must be a number, got ' || k::VARCHAR)
+        WHEN TRY_CAST(k::VARCHAR AS DOUBLE) <= 0 THEN error('cf_error_spikes: k must be > 0, got ' || k::VARCHAR)
+        WHEN min_excess IS NULL THEN error('cf_error_spikes: min_excess must not be NULL')
+        WHEN NOT coalesce(isfinite(TRY_CAST(min_excess::VARCHAR AS DOUBLE)), false) THEN error('cf_error_spikes: min_excess must be a number, got ' || min_excess::VARCHAR)
+        WHEN NOT (TRY_CAST(min_excess::VARCHAR AS DOUBLE) >= 0 AND TRY_CAST(min_excess::VARCHAR AS DOUBLE) < 1) THEN error('cf_error_spikes: min_excess must be in [0, 1) (a share of requests), got ' || min_excess::VARCHAR)
+        WHEN min_errors IS NULL THEN error('cf_error_spikes: min_errors must not be NULL')
+        WHEN NOT coalesce(TRY_CAST(min_errors::VARCHAR AS DOUBLE) = TRY_CAST(min_errors::VARCHAR AS BIGINT), false) THEN error('cf_error_spikes: min_errors must be a whole number, got ' || min_errors::VARCHAR)
+        WHEN TRY_CAST(min_errors::VARCHAR AS BIGINT) < 1 THEN error('cf_error_spikes: min_errors must be >= 1, got ' || min_errors::VARCHAR)
+        WHEN min_clients IS NULL THEN error('cf_error_spikes: min_clients must not be NULL')
+        WHEN NOT coalesce(TRY_CAST(min_clients::VARCHAR AS DOUBLE) = TRY_CAST(min_clients::VARCHAR AS BIGINT), false) THEN error('cf_error_spikes: min_clients must be a whole number, got ' || min_clients::VARCHAR)
+        WHEN TRY_CAST(min_clients::VARCHAR AS BIGINT) < 1 THEN error('cf_error_spikes: min_clients must be >= 1, got ' || min_clients::VARCHAR)
+        ELSE tbl END) CROSS JOIN _cf_args a
 ),
 _cf_totals AS (
     SELECT b, count(*) AS requests FROM _cf_t t GROUP BY b

@@ -19,14 +19,17 @@
 CREATE OR REPLACE MACRO cf_fake_crawlers(tbl, min_requests := 10) AS TABLE
 WITH _cf_args AS (
     SELECT
-        CASE WHEN min_requests IS NULL THEN error('cf_fake_crawlers: min_requests must not be NULL')
-             WHEN NOT coalesce(TRY_CAST(min_requests::VARCHAR AS DOUBLE) = TRY_CAST(min_requests::VARCHAR AS BIGINT), false)
-                 THEN error('cf_fake_crawlers: min_requests must be a whole number, got ' || min_requests::VARCHAR)
-             WHEN TRY_CAST(min_requests::VARCHAR AS BIGINT) < 1 THEN error('cf_fake_crawlers: min_requests must be >= 1, got ' || min_requests::VARCHAR)
-             ELSE TRY_CAST(min_requests::VARCHAR AS BIGINT) END AS min_requests
+        TRY_CAST(min_requests::VARCHAR AS BIGINT) AS min_requests
 ),
 _cf_t AS (
-    SELECT c_ip, timestamp, cs_uri_stem, sc_status, cs_user_agent FROM query_table(tbl)
+    SELECT c_ip, timestamp, cs_uri_stem, sc_status, cs_user_agent
+    -- Parameters are checked here, where DuckDB evaluates them while binding the query: a
+    -- mistake is an error naming the macro and the parameter, even on an empty table.
+    FROM query_table(CASE
+        WHEN min_requests IS NULL THEN error('cf_fake_crawlers: min_requests must not be NULL')
+        WHEN NOT coalesce(TRY_CAST(min_requests::VARCHAR AS DOUBLE) = TRY_CAST(min_requests::VARCHAR AS BIGINT), false) THEN error('cf_fake_crawlers: min_requests must be a whole number, got ' || min_requests::VARCHAR)
+        WHEN TRY_CAST(min_requests::VARCHAR AS BIGINT) < 1 THEN error('cf_fake_crawlers: min_requests must be >= 1, got ' || min_requests::VARCHAR)
+        ELSE tbl END)
 ),
 -- The verdict once per distinct (address, user agent).
 _cf_pairs AS (

@@ -32,35 +32,35 @@ CREATE OR REPLACE MACRO cf_geo_spikes(tbl, bucket := INTERVAL 10 MINUTE, k := 5.
                                       min_new_clients := 10, baseline_span := INTERVAL 3 HOUR) AS TABLE
 WITH _cf_args AS (
     SELECT
-        CASE WHEN bucket IS NULL THEN error('cf_geo_spikes: bucket must not be NULL')
-             WHEN typeof(bucket) <> 'INTERVAL' THEN error('cf_geo_spikes: bucket must be an INTERVAL such as INTERVAL 5 MINUTE, got ' || typeof(bucket))
-             WHEN epoch(TRY_CAST(bucket::VARCHAR AS INTERVAL)) <= 0 THEN error('cf_geo_spikes: bucket must be a positive interval, got ' || bucket::VARCHAR)
-             ELSE TRY_CAST(bucket::VARCHAR AS INTERVAL) END AS bucket,
-        CASE WHEN k IS NULL THEN error('cf_geo_spikes: k must not be NULL')
-             WHEN NOT coalesce(isfinite(TRY_CAST(k::VARCHAR AS DOUBLE)), false)
-                 THEN error('cf_geo_spikes: k must be a number, got ' || k::VARCHAR)
-             WHEN TRY_CAST(k::VARCHAR AS DOUBLE) <= 0 THEN error('cf_geo_spikes: k must be > 0, got ' || k::VARCHAR)
-             ELSE TRY_CAST(k::VARCHAR AS DOUBLE) END AS k,
-        CASE WHEN min_clients IS NULL THEN error('cf_geo_spikes: min_clients must not be NULL')
-             WHEN NOT coalesce(TRY_CAST(min_clients::VARCHAR AS DOUBLE) = TRY_CAST(min_clients::VARCHAR AS BIGINT), false)
-                 THEN error('cf_geo_spikes: min_clients must be a whole number, got ' || min_clients::VARCHAR)
-             WHEN TRY_CAST(min_clients::VARCHAR AS BIGINT) < 1 THEN error('cf_geo_spikes: min_clients must be >= 1, got ' || min_clients::VARCHAR)
-             ELSE TRY_CAST(min_clients::VARCHAR AS BIGINT) END AS min_clients,
-        CASE WHEN min_new_clients IS NULL THEN error('cf_geo_spikes: min_new_clients must not be NULL')
-             WHEN NOT coalesce(TRY_CAST(min_new_clients::VARCHAR AS DOUBLE) = TRY_CAST(min_new_clients::VARCHAR AS BIGINT), false)
-                 THEN error('cf_geo_spikes: min_new_clients must be a whole number, got ' || min_new_clients::VARCHAR)
-             WHEN TRY_CAST(min_new_clients::VARCHAR AS BIGINT) < 1 THEN error('cf_geo_spikes: min_new_clients must be >= 1, got ' || min_new_clients::VARCHAR)
-             ELSE TRY_CAST(min_new_clients::VARCHAR AS BIGINT) END AS min_new_clients,
-        CASE WHEN baseline_span IS NULL THEN error('cf_geo_spikes: baseline_span must not be NULL')
-             WHEN typeof(baseline_span) <> 'INTERVAL' THEN error('cf_geo_spikes: baseline_span must be an INTERVAL such as INTERVAL 5 MINUTE, got ' || typeof(baseline_span))
-             WHEN epoch(TRY_CAST(baseline_span::VARCHAR AS INTERVAL)) <= 0 THEN error('cf_geo_spikes: baseline_span must be a positive interval, got ' || baseline_span::VARCHAR)
-             ELSE TRY_CAST(baseline_span::VARCHAR AS INTERVAL) END AS baseline_span
+        TRY_CAST(bucket::VARCHAR AS INTERVAL) AS bucket,
+        TRY_CAST(k::VARCHAR AS DOUBLE) AS k,
+        TRY_CAST(min_clients::VARCHAR AS BIGINT) AS min_clients,
+        TRY_CAST(min_new_clients::VARCHAR AS BIGINT) AS min_new_clients,
+        TRY_CAST(baseline_span::VARCHAR AS INTERVAL) AS baseline_span
 ),
 _cf_t AS (
     SELECT timestamp, c_ip, x_edge_location,
            upper(left(x_edge_location, 3)) AS loc,
            to_timestamp(floor(epoch(timestamp) / epoch(a.bucket)) * epoch(a.bucket)) AS b
-    FROM query_table(tbl) CROSS JOIN _cf_args a
+    -- Parameters are checked here, where DuckDB evaluates them while binding the query: a
+    -- mistake is an error naming the macro and the parameter, even on an empty table.
+    FROM query_table(CASE
+        WHEN bucket IS NULL THEN error('cf_geo_spikes: bucket must not be NULL')
+        WHEN typeof(bucket) <> 'INTERVAL' THEN error('cf_geo_spikes: bucket must be an INTERVAL such as INTERVAL 5 MINUTE, got ' || typeof(bucket))
+        WHEN epoch(TRY_CAST(bucket::VARCHAR AS INTERVAL)) <= 0 THEN error('cf_geo_spikes: bucket must be a positive interval, got ' || bucket::VARCHAR)
+        WHEN k IS NULL THEN error('cf_geo_spikes: k must not be NULL')
+        WHEN NOT coalesce(isfinite(TRY_CAST(k::VARCHAR AS DOUBLE)), false) THEN error('cf_geo_spikes: k must be a number, got ' || k::VARCHAR)
+        WHEN TRY_CAST(k::VARCHAR AS DOUBLE) <= 0 THEN error('cf_geo_spikes: k must be > 0, got ' || k::VARCHAR)
+        WHEN min_clients IS NULL THEN error('cf_geo_spikes: min_clients must not be NULL')
+        WHEN NOT coalesce(TRY_CAST(min_clients::VARCHAR AS DOUBLE) = TRY_CAST(min_clients::VARCHAR AS BIGINT), false) THEN error('cf_geo_spikes: min_clients must be a whole number, got ' || min_clients::VARCHAR)
+        WHEN TRY_CAST(min_clients::VARCHAR AS BIGINT) < 1 THEN error('cf_geo_spikes: min_clients must be >= 1, got ' || min_clients::VARCHAR)
+        WHEN min_new_clients IS NULL THEN error('cf_geo_spikes: min_new_clients must not be NULL')
+        WHEN NOT coalesce(TRY_CAST(min_new_clients::VARCHAR AS DOUBLE) = TRY_CAST(min_new_clients::VARCHAR AS BIGINT), false) THEN error('cf_geo_spikes: min_new_clients must be a whole number, got ' || min_new_clients::VARCHAR)
+        WHEN TRY_CAST(min_new_clients::VARCHAR AS BIGINT) < 1 THEN error('cf_geo_spikes: min_new_clients must be >= 1, got ' || min_new_clients::VARCHAR)
+        WHEN baseline_span IS NULL THEN error('cf_geo_spikes: baseline_span must not be NULL')
+        WHEN typeof(baseline_span) <> 'INTERVAL' THEN error('cf_geo_spikes: baseline_span must be an INTERVAL such as INTERVAL 5 MINUTE, got ' || typeof(baseline_span))
+        WHEN epoch(TRY_CAST(baseline_span::VARCHAR AS INTERVAL)) <= 0 THEN error('cf_geo_spikes: baseline_span must be a positive interval, got ' || baseline_span::VARCHAR)
+        ELSE tbl END) CROSS JOIN _cf_args a
     WHERE x_edge_location IS NOT NULL
 ),
 _cf_span AS (

@@ -26,11 +26,7 @@
 CREATE OR REPLACE MACRO cf_protocol_anomalies(tbl, min_requests := 3) AS TABLE
 WITH _cf_args AS (
     SELECT
-        CASE WHEN min_requests IS NULL THEN error('cf_protocol_anomalies: min_requests must not be NULL')
-             WHEN NOT coalesce(TRY_CAST(min_requests::VARCHAR AS DOUBLE) = TRY_CAST(min_requests::VARCHAR AS BIGINT), false)
-                 THEN error('cf_protocol_anomalies: min_requests must be a whole number, got ' || min_requests::VARCHAR)
-             WHEN TRY_CAST(min_requests::VARCHAR AS BIGINT) < 1 THEN error('cf_protocol_anomalies: min_requests must be >= 1, got ' || min_requests::VARCHAR)
-             ELSE TRY_CAST(min_requests::VARCHAR AS BIGINT) END AS min_requests
+        TRY_CAST(min_requests::VARCHAR AS BIGINT) AS min_requests
 ),
 _cf_t AS (
     SELECT c_ip, timestamp, cs_method, ssl_protocol, cs_protocol_version, c_port,
@@ -39,7 +35,13 @@ _cf_t AS (
            upper(cs_method) NOT IN ('GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS') AS unusual_method,
            cs_user_agent IS NULL OR trim(cs_user_agent) IN ('', '-') AS missing_ua,
            c_port < 1024 AS odd_port
-    FROM query_table(tbl)
+    -- Parameters are checked here, where DuckDB evaluates them while binding the query: a
+    -- mistake is an error naming the macro and the parameter, even on an empty table.
+    FROM query_table(CASE
+        WHEN min_requests IS NULL THEN error('cf_protocol_anomalies: min_requests must not be NULL')
+        WHEN NOT coalesce(TRY_CAST(min_requests::VARCHAR AS DOUBLE) = TRY_CAST(min_requests::VARCHAR AS BIGINT), false) THEN error('cf_protocol_anomalies: min_requests must be a whole number, got ' || min_requests::VARCHAR)
+        WHEN TRY_CAST(min_requests::VARCHAR AS BIGINT) < 1 THEN error('cf_protocol_anomalies: min_requests must be >= 1, got ' || min_requests::VARCHAR)
+        ELSE tbl END)
 ),
 _cf_a AS (
     SELECT *, coalesce(legacy_tls, false) OR coalesce(old_http, false) OR coalesce(unusual_method, false)

@@ -28,30 +28,30 @@ CREATE OR REPLACE MACRO cf_scanners(tbl, bucket := INTERVAL 5 MINUTE, min_errors
                                     min_distinct_uris := 20, min_probe_paths := 3) AS TABLE
 WITH _cf_args AS (
     SELECT
-        CASE WHEN bucket IS NULL THEN error('cf_scanners: bucket must not be NULL')
-             WHEN typeof(bucket) <> 'INTERVAL' THEN error('cf_scanners: bucket must be an INTERVAL such as INTERVAL 5 MINUTE, got ' || typeof(bucket))
-             WHEN epoch(TRY_CAST(bucket::VARCHAR AS INTERVAL)) <= 0 THEN error('cf_scanners: bucket must be a positive interval, got ' || bucket::VARCHAR)
-             ELSE TRY_CAST(bucket::VARCHAR AS INTERVAL) END AS bucket,
-        CASE WHEN min_errors IS NULL THEN error('cf_scanners: min_errors must not be NULL')
-             WHEN NOT coalesce(TRY_CAST(min_errors::VARCHAR AS DOUBLE) = TRY_CAST(min_errors::VARCHAR AS BIGINT), false)
-                 THEN error('cf_scanners: min_errors must be a whole number, got ' || min_errors::VARCHAR)
-             WHEN TRY_CAST(min_errors::VARCHAR AS BIGINT) < 1 THEN error('cf_scanners: min_errors must be >= 1, got ' || min_errors::VARCHAR)
-             ELSE TRY_CAST(min_errors::VARCHAR AS BIGINT) END AS min_errors,
-        CASE WHEN min_distinct_uris IS NULL THEN error('cf_scanners: min_distinct_uris must not be NULL')
-             WHEN NOT coalesce(TRY_CAST(min_distinct_uris::VARCHAR AS DOUBLE) = TRY_CAST(min_distinct_uris::VARCHAR AS BIGINT), false)
-                 THEN error('cf_scanners: min_distinct_uris must be a whole number, got ' || min_distinct_uris::VARCHAR)
-             WHEN TRY_CAST(min_distinct_uris::VARCHAR AS BIGINT) < 1 THEN error('cf_scanners: min_distinct_uris must be >= 1, got ' || min_distinct_uris::VARCHAR)
-             ELSE TRY_CAST(min_distinct_uris::VARCHAR AS BIGINT) END AS min_distinct_uris,
-        CASE WHEN min_probe_paths IS NULL THEN error('cf_scanners: min_probe_paths must not be NULL')
-             WHEN NOT coalesce(TRY_CAST(min_probe_paths::VARCHAR AS DOUBLE) = TRY_CAST(min_probe_paths::VARCHAR AS BIGINT), false)
-                 THEN error('cf_scanners: min_probe_paths must be a whole number, got ' || min_probe_paths::VARCHAR)
-             WHEN TRY_CAST(min_probe_paths::VARCHAR AS BIGINT) < 1 THEN error('cf_scanners: min_probe_paths must be >= 1, got ' || min_probe_paths::VARCHAR)
-             ELSE TRY_CAST(min_probe_paths::VARCHAR AS BIGINT) END AS min_probe_paths
+        TRY_CAST(bucket::VARCHAR AS INTERVAL) AS bucket,
+        TRY_CAST(min_errors::VARCHAR AS BIGINT) AS min_errors,
+        TRY_CAST(min_distinct_uris::VARCHAR AS BIGINT) AS min_distinct_uris,
+        TRY_CAST(min_probe_paths::VARCHAR AS BIGINT) AS min_probe_paths
 ),
 _cf_t AS (
     SELECT c_ip, timestamp, cs_uri_stem, sc_status, cs_user_agent,
            to_timestamp(floor(epoch(timestamp) / epoch(a.bucket)) * epoch(a.bucket)) AS b
-    FROM query_table(tbl) CROSS JOIN _cf_args a
+    -- Parameters are checked here, where DuckDB evaluates them while binding the query: a
+    -- mistake is an error naming the macro and the parameter, even on an empty table.
+    FROM query_table(CASE
+        WHEN bucket IS NULL THEN error('cf_scanners: bucket must not be NULL')
+        WHEN typeof(bucket) <> 'INTERVAL' THEN error('cf_scanners: bucket must be an INTERVAL such as INTERVAL 5 MINUTE, got ' || typeof(bucket))
+        WHEN epoch(TRY_CAST(bucket::VARCHAR AS INTERVAL)) <= 0 THEN error('cf_scanners: bucket must be a positive interval, got ' || bucket::VARCHAR)
+        WHEN min_errors IS NULL THEN error('cf_scanners: min_errors must not be NULL')
+        WHEN NOT coalesce(TRY_CAST(min_errors::VARCHAR AS DOUBLE) = TRY_CAST(min_errors::VARCHAR AS BIGINT), false) THEN error('cf_scanners: min_errors must be a whole number, got ' || min_errors::VARCHAR)
+        WHEN TRY_CAST(min_errors::VARCHAR AS BIGINT) < 1 THEN error('cf_scanners: min_errors must be >= 1, got ' || min_errors::VARCHAR)
+        WHEN min_distinct_uris IS NULL THEN error('cf_scanners: min_distinct_uris must not be NULL')
+        WHEN NOT coalesce(TRY_CAST(min_distinct_uris::VARCHAR AS DOUBLE) = TRY_CAST(min_distinct_uris::VARCHAR AS BIGINT), false) THEN error('cf_scanners: min_distinct_uris must be a whole number, got ' || min_distinct_uris::VARCHAR)
+        WHEN TRY_CAST(min_distinct_uris::VARCHAR AS BIGINT) < 1 THEN error('cf_scanners: min_distinct_uris must be >= 1, got ' || min_distinct_uris::VARCHAR)
+        WHEN min_probe_paths IS NULL THEN error('cf_scanners: min_probe_paths must not be NULL')
+        WHEN NOT coalesce(TRY_CAST(min_probe_paths::VARCHAR AS DOUBLE) = TRY_CAST(min_probe_paths::VARCHAR AS BIGINT), false) THEN error('cf_scanners: min_probe_paths must be a whole number, got ' || min_probe_paths::VARCHAR)
+        WHEN TRY_CAST(min_probe_paths::VARCHAR AS BIGINT) < 1 THEN error('cf_scanners: min_probe_paths must be >= 1, got ' || min_probe_paths::VARCHAR)
+        ELSE tbl END) CROSS JOIN _cf_args a
 ),
 -- The UA and path classifiers run once per distinct value.
 _cf_uas AS (

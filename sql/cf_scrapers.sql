@@ -34,34 +34,31 @@ CREATE OR REPLACE MACRO cf_scrapers(tbl, min_distinct_uris := 100, max_asset_rat
                                     min_rate := 1.0, min_active_ratio := 0.5) AS TABLE
 WITH _cf_args AS (
     SELECT
-        CASE WHEN min_distinct_uris IS NULL THEN error('cf_scrapers: min_distinct_uris must not be NULL')
-             WHEN NOT coalesce(TRY_CAST(min_distinct_uris::VARCHAR AS DOUBLE) = TRY_CAST(min_distinct_uris::VARCHAR AS BIGINT), false)
-                 THEN error('cf_scrapers: min_distinct_uris must be a whole number, got ' || min_distinct_uris::VARCHAR)
-             WHEN TRY_CAST(min_distinct_uris::VARCHAR AS BIGINT) < 1 THEN error('cf_scrapers: min_distinct_uris must be >= 1, got ' || min_distinct_uris::VARCHAR)
-             ELSE TRY_CAST(min_distinct_uris::VARCHAR AS BIGINT) END AS min_distinct_uris,
-        CASE WHEN max_asset_ratio IS NULL THEN error('cf_scrapers: max_asset_ratio must not be NULL')
-             WHEN NOT coalesce(isfinite(TRY_CAST(max_asset_ratio::VARCHAR AS DOUBLE)), false)
-                 THEN error('cf_scrapers: max_asset_ratio must be a number, got ' || max_asset_ratio::VARCHAR)
-             WHEN NOT (TRY_CAST(max_asset_ratio::VARCHAR AS DOUBLE) >= 0 AND TRY_CAST(max_asset_ratio::VARCHAR AS DOUBLE) <= 1)
-                 THEN error('cf_scrapers: max_asset_ratio must be in [0, 1], got ' || max_asset_ratio::VARCHAR)
-             ELSE TRY_CAST(max_asset_ratio::VARCHAR AS DOUBLE) END AS max_asset_ratio,
-        CASE WHEN min_rate IS NULL THEN error('cf_scrapers: min_rate must not be NULL')
-             WHEN NOT coalesce(isfinite(TRY_CAST(min_rate::VARCHAR AS DOUBLE)), false)
-                 THEN error('cf_scrapers: min_rate must be a number, got ' || min_rate::VARCHAR)
-             WHEN TRY_CAST(min_rate::VARCHAR AS DOUBLE) <= 0 THEN error('cf_scrapers: min_rate must be > 0, got ' || min_rate::VARCHAR)
-             ELSE TRY_CAST(min_rate::VARCHAR AS DOUBLE) END AS min_rate,
-        CASE WHEN min_active_ratio IS NULL THEN error('cf_scrapers: min_active_ratio must not be NULL')
-             WHEN NOT coalesce(isfinite(TRY_CAST(min_active_ratio::VARCHAR AS DOUBLE)), false)
-                 THEN error('cf_scrapers: min_active_ratio must be a number, got ' || min_active_ratio::VARCHAR)
-             WHEN NOT (TRY_CAST(min_active_ratio::VARCHAR AS DOUBLE) >= 0 AND TRY_CAST(min_active_ratio::VARCHAR AS DOUBLE) <= 1)
-                 THEN error('cf_scrapers: min_active_ratio must be in [0, 1], got ' || min_active_ratio::VARCHAR)
-             ELSE TRY_CAST(min_active_ratio::VARCHAR AS DOUBLE) END AS min_active_ratio
+        TRY_CAST(min_distinct_uris::VARCHAR AS BIGINT) AS min_distinct_uris,
+        TRY_CAST(max_asset_ratio::VARCHAR AS DOUBLE) AS max_asset_ratio,
+        TRY_CAST(min_rate::VARCHAR AS DOUBLE) AS min_rate,
+        TRY_CAST(min_active_ratio::VARCHAR AS DOUBLE) AS min_active_ratio
 ),
 _cf_t AS (
     SELECT c_ip, timestamp, cs_uri_stem, sc_status, cs_user_agent,
            regexp_matches(lower(cs_uri_stem),
                '\.(css|js|mjs|map|png|jpe?g|gif|webp|avif|svg|ico|bmp|woff2?|ttf|otf|eot)$') AS is_asset
-    FROM query_table(tbl)
+    -- Parameters are checked here, where DuckDB evaluates them while binding the query: a
+    -- mistake is an error naming the macro and the parameter, even on an empty table.
+    FROM query_table(CASE
+        WHEN min_distinct_uris IS NULL THEN error('cf_scrapers: min_distinct_uris must not be NULL')
+        WHEN NOT coalesce(TRY_CAST(min_distinct_uris::VARCHAR AS DOUBLE) = TRY_CAST(min_distinct_uris::VARCHAR AS BIGINT), false) THEN error('cf_scrapers: min_distinct_uris must be a whole number, got ' || min_distinct_uris::VARCHAR)
+        WHEN TRY_CAST(min_distinct_uris::VARCHAR AS BIGINT) < 1 THEN error('cf_scrapers: min_distinct_uris must be >= 1, got ' || min_distinct_uris::VARCHAR)
+        WHEN max_asset_ratio IS NULL THEN error('cf_scrapers: max_asset_ratio must not be NULL')
+        WHEN NOT coalesce(isfinite(TRY_CAST(max_asset_ratio::VARCHAR AS DOUBLE)), false) THEN error('cf_scrapers: max_asset_ratio must be a number, got ' || max_asset_ratio::VARCHAR)
+        WHEN NOT (TRY_CAST(max_asset_ratio::VARCHAR AS DOUBLE) >= 0 AND TRY_CAST(max_asset_ratio::VARCHAR AS DOUBLE) <= 1) THEN error('cf_scrapers: max_asset_ratio must be in [0, 1], got ' || max_asset_ratio::VARCHAR)
+        WHEN min_rate IS NULL THEN error('cf_scrapers: min_rate must not be NULL')
+        WHEN NOT coalesce(isfinite(TRY_CAST(min_rate::VARCHAR AS DOUBLE)), false) THEN error('cf_scrapers: min_rate must be a number, got ' || min_rate::VARCHAR)
+        WHEN TRY_CAST(min_rate::VARCHAR AS DOUBLE) <= 0 THEN error('cf_scrapers: min_rate must be > 0, got ' || min_rate::VARCHAR)
+        WHEN min_active_ratio IS NULL THEN error('cf_scrapers: min_active_ratio must not be NULL')
+        WHEN NOT coalesce(isfinite(TRY_CAST(min_active_ratio::VARCHAR AS DOUBLE)), false) THEN error('cf_scrapers: min_active_ratio must be a number, got ' || min_active_ratio::VARCHAR)
+        WHEN NOT (TRY_CAST(min_active_ratio::VARCHAR AS DOUBLE) >= 0 AND TRY_CAST(min_active_ratio::VARCHAR AS DOUBLE) <= 1) THEN error('cf_scrapers: min_active_ratio must be in [0, 1], got ' || min_active_ratio::VARCHAR)
+        ELSE tbl END)
 ),
 _cf_per AS (
     SELECT c_ip, count(*) AS requests,

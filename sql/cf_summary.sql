@@ -18,15 +18,17 @@
 CREATE OR REPLACE MACRO cf_summary(tbl, top_edges := 5) AS TABLE
 WITH _cf_args AS (
     SELECT
-        CASE WHEN top_edges IS NULL THEN error('cf_summary: top_edges must not be NULL')
-             WHEN NOT coalesce(TRY_CAST(top_edges::VARCHAR AS DOUBLE) = TRY_CAST(top_edges::VARCHAR AS BIGINT), false)
-                 THEN error('cf_summary: top_edges must be a whole number, got ' || top_edges::VARCHAR)
-             WHEN TRY_CAST(top_edges::VARCHAR AS BIGINT) < 0 THEN error('cf_summary: top_edges must be >= 0, got ' || top_edges::VARCHAR)
-             ELSE TRY_CAST(top_edges::VARCHAR AS BIGINT) END AS top_edges
+        TRY_CAST(top_edges::VARCHAR AS BIGINT) AS top_edges
 ),
 _cf_t AS (
     SELECT timestamp, c_ip, sc_bytes, sc_status, x_edge_result_type, x_edge_location
-    FROM query_table(tbl)
+    -- Parameters are checked here, where DuckDB evaluates them while binding the query: a
+    -- mistake is an error naming the macro and the parameter, even on an empty table.
+    FROM query_table(CASE
+        WHEN top_edges IS NULL THEN error('cf_summary: top_edges must not be NULL')
+        WHEN NOT coalesce(TRY_CAST(top_edges::VARCHAR AS DOUBLE) = TRY_CAST(top_edges::VARCHAR AS BIGINT), false) THEN error('cf_summary: top_edges must be a whole number, got ' || top_edges::VARCHAR)
+        WHEN TRY_CAST(top_edges::VARCHAR AS BIGINT) < 0 THEN error('cf_summary: top_edges must be >= 0, got ' || top_edges::VARCHAR)
+        ELSE tbl END)
 ),
 _cf_tot AS (
     SELECT

@@ -25,29 +25,29 @@ CREATE OR REPLACE MACRO cf_suspicious_egress(tbl, factor := 10.0, min_bytes := 1
                                              large_object_bytes := 100000000, min_large_objects := 10) AS TABLE
 WITH _cf_args AS (
     SELECT
-        CASE WHEN factor IS NULL THEN error('cf_suspicious_egress: factor must not be NULL')
-             WHEN NOT coalesce(isfinite(TRY_CAST(factor::VARCHAR AS DOUBLE)), false)
-                 THEN error('cf_suspicious_egress: factor must be a number, got ' || factor::VARCHAR)
-             WHEN TRY_CAST(factor::VARCHAR AS DOUBLE) <= 0 THEN error('cf_suspicious_egress: factor must be > 0, got ' || factor::VARCHAR)
-             ELSE TRY_CAST(factor::VARCHAR AS DOUBLE) END AS factor,
-        CASE WHEN min_bytes IS NULL THEN error('cf_suspicious_egress: min_bytes must not be NULL')
-             WHEN NOT coalesce(TRY_CAST(min_bytes::VARCHAR AS DOUBLE) = TRY_CAST(min_bytes::VARCHAR AS BIGINT), false)
-                 THEN error('cf_suspicious_egress: min_bytes must be a whole number, got ' || min_bytes::VARCHAR)
-             WHEN TRY_CAST(min_bytes::VARCHAR AS BIGINT) < 1 THEN error('cf_suspicious_egress: min_bytes must be >= 1, got ' || min_bytes::VARCHAR)
-             ELSE TRY_CAST(min_bytes::VARCHAR AS BIGINT) END AS min_bytes,
-        CASE WHEN large_object_bytes IS NULL THEN error('cf_suspicious_egress: large_object_bytes must not be NULL')
-             WHEN NOT coalesce(TRY_CAST(large_object_bytes::VARCHAR AS DOUBLE) = TRY_CAST(large_object_bytes::VARCHAR AS BIGINT), false)
-                 THEN error('cf_suspicious_egress: large_object_bytes must be a whole number, got ' || large_object_bytes::VARCHAR)
-             WHEN TRY_CAST(large_object_bytes::VARCHAR AS BIGINT) < 1 THEN error('cf_suspicious_egress: large_object_bytes must be >= 1, got ' || large_object_bytes::VARCHAR)
-             ELSE TRY_CAST(large_object_bytes::VARCHAR AS BIGINT) END AS large_object_bytes,
-        CASE WHEN min_large_objects IS NULL THEN error('cf_suspicious_egress: min_large_objects must not be NULL')
-             WHEN NOT coalesce(TRY_CAST(min_large_objects::VARCHAR AS DOUBLE) = TRY_CAST(min_large_objects::VARCHAR AS BIGINT), false)
-                 THEN error('cf_suspicious_egress: min_large_objects must be a whole number, got ' || min_large_objects::VARCHAR)
-             WHEN TRY_CAST(min_large_objects::VARCHAR AS BIGINT) < 1 THEN error('cf_suspicious_egress: min_large_objects must be >= 1, got ' || min_large_objects::VARCHAR)
-             ELSE TRY_CAST(min_large_objects::VARCHAR AS BIGINT) END AS min_large_objects
+        TRY_CAST(factor::VARCHAR AS DOUBLE) AS factor,
+        TRY_CAST(min_bytes::VARCHAR AS BIGINT) AS min_bytes,
+        TRY_CAST(large_object_bytes::VARCHAR AS BIGINT) AS large_object_bytes,
+        TRY_CAST(min_large_objects::VARCHAR AS BIGINT) AS min_large_objects
 ),
 _cf_t AS (
-    SELECT c_ip, timestamp, cs_uri_stem, sc_bytes, cs_user_agent FROM query_table(tbl)
+    SELECT c_ip, timestamp, cs_uri_stem, sc_bytes, cs_user_agent
+    -- Parameters are checked here, where DuckDB evaluates them while binding the query: a
+    -- mistake is an error naming the macro and the parameter, even on an empty table.
+    FROM query_table(CASE
+        WHEN factor IS NULL THEN error('cf_suspicious_egress: factor must not be NULL')
+        WHEN NOT coalesce(isfinite(TRY_CAST(factor::VARCHAR AS DOUBLE)), false) THEN error('cf_suspicious_egress: factor must be a number, got ' || factor::VARCHAR)
+        WHEN TRY_CAST(factor::VARCHAR AS DOUBLE) <= 0 THEN error('cf_suspicious_egress: factor must be > 0, got ' || factor::VARCHAR)
+        WHEN min_bytes IS NULL THEN error('cf_suspicious_egress: min_bytes must not be NULL')
+        WHEN NOT coalesce(TRY_CAST(min_bytes::VARCHAR AS DOUBLE) = TRY_CAST(min_bytes::VARCHAR AS BIGINT), false) THEN error('cf_suspicious_egress: min_bytes must be a whole number, got ' || min_bytes::VARCHAR)
+        WHEN TRY_CAST(min_bytes::VARCHAR AS BIGINT) < 1 THEN error('cf_suspicious_egress: min_bytes must be >= 1, got ' || min_bytes::VARCHAR)
+        WHEN large_object_bytes IS NULL THEN error('cf_suspicious_egress: large_object_bytes must not be NULL')
+        WHEN NOT coalesce(TRY_CAST(large_object_bytes::VARCHAR AS DOUBLE) = TRY_CAST(large_object_bytes::VARCHAR AS BIGINT), false) THEN error('cf_suspicious_egress: large_object_bytes must be a whole number, got ' || large_object_bytes::VARCHAR)
+        WHEN TRY_CAST(large_object_bytes::VARCHAR AS BIGINT) < 1 THEN error('cf_suspicious_egress: large_object_bytes must be >= 1, got ' || large_object_bytes::VARCHAR)
+        WHEN min_large_objects IS NULL THEN error('cf_suspicious_egress: min_large_objects must not be NULL')
+        WHEN NOT coalesce(TRY_CAST(min_large_objects::VARCHAR AS DOUBLE) = TRY_CAST(min_large_objects::VARCHAR AS BIGINT), false) THEN error('cf_suspicious_egress: min_large_objects must be a whole number, got ' || min_large_objects::VARCHAR)
+        WHEN TRY_CAST(min_large_objects::VARCHAR AS BIGINT) < 1 THEN error('cf_suspicious_egress: min_large_objects must be >= 1, got ' || min_large_objects::VARCHAR)
+        ELSE tbl END)
 ),
 _cf_per AS (
     SELECT c_ip, count(*) AS requests, coalesce(sum(sc_bytes), 0)::BIGINT AS bytes_out,

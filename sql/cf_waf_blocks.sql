@@ -23,22 +23,24 @@
 CREATE OR REPLACE MACRO cf_waf_blocks(tbl, bucket := INTERVAL 5 MINUTE, min_blocks := 10) AS TABLE
 WITH _cf_args AS (
     SELECT
-        CASE WHEN bucket IS NULL THEN error('cf_waf_blocks: bucket must not be NULL')
-             WHEN typeof(bucket) <> 'INTERVAL' THEN error('cf_waf_blocks: bucket must be an INTERVAL such as INTERVAL 5 MINUTE, got ' || typeof(bucket))
-             WHEN epoch(TRY_CAST(bucket::VARCHAR AS INTERVAL)) <= 0 THEN error('cf_waf_blocks: bucket must be a positive interval, got ' || bucket::VARCHAR)
-             ELSE TRY_CAST(bucket::VARCHAR AS INTERVAL) END AS bucket,
-        CASE WHEN min_blocks IS NULL THEN error('cf_waf_blocks: min_blocks must not be NULL')
-             WHEN NOT coalesce(TRY_CAST(min_blocks::VARCHAR AS DOUBLE) = TRY_CAST(min_blocks::VARCHAR AS BIGINT), false)
-                 THEN error('cf_waf_blocks: min_blocks must be a whole number, got ' || min_blocks::VARCHAR)
-             WHEN TRY_CAST(min_blocks::VARCHAR AS BIGINT) < 1 THEN error('cf_waf_blocks: min_blocks must be >= 1, got ' || min_blocks::VARCHAR)
-             ELSE TRY_CAST(min_blocks::VARCHAR AS BIGINT) END AS min_blocks
+        TRY_CAST(bucket::VARCHAR AS INTERVAL) AS bucket,
+        TRY_CAST(min_blocks::VARCHAR AS BIGINT) AS min_blocks
 ),
 _cf_t AS (
     SELECT c_ip, timestamp, cs_uri_stem, cs_uri_query, cs_user_agent,
            to_timestamp(floor(epoch(timestamp) / epoch(a.bucket)) * epoch(a.bucket)) AS w,
            coalesce(is_waf_block(x_edge_result_type, sc_status, x_edge_detailed_result_type), false) AS blocked,
            x_edge_detailed_result_type AS detail
-    FROM query_table(tbl) CROSS JOIN _cf_args a
+    -- Parameters are checked here, where DuckDB evaluates them while binding the query: a
+    -- mistake is an error naming the macro and the parameter, even on an empty table.
+    FROM query_table(CASE
+        WHEN bucket IS NULL THEN error('cf_waf_blocks: bucket must not be NULL')
+        WHEN typeof(bucket) <> 'INTERVAL' THEN error('cf_waf_blocks: bucket must be an INTERVAL such as INTERVAL 5 MINUTE, got ' || typeof(bucket))
+        WHEN epoch(TRY_CAST(bucket::VARCHAR AS INTERVAL)) <= 0 THEN error('cf_waf_blocks: bucket must be a positive interval, got ' || bucket::VARCHAR)
+        WHEN min_blocks IS NULL THEN error('cf_waf_blocks: min_blocks must not be NULL')
+        WHEN NOT coalesce(TRY_CAST(min_blocks::VARCHAR AS DOUBLE) = TRY_CAST(min_blocks::VARCHAR AS BIGINT), false) THEN error('cf_waf_blocks: min_blocks must be a whole number, got ' || min_blocks::VARCHAR)
+        WHEN TRY_CAST(min_blocks::VARCHAR AS BIGINT) < 1 THEN error('cf_waf_blocks: min_blocks must be >= 1, got ' || min_blocks::VARCHAR)
+        ELSE tbl END) CROSS JOIN _cf_args a
 ),
 _cf_per AS (
     SELECT c_ip, w, count(*) AS requests, count(*) FILTER (WHERE blocked) AS blocked

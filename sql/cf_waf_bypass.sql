@@ -39,28 +39,27 @@
 CREATE OR REPLACE MACRO cf_waf_bypass(tbl, min_blocked := 3, min_depth := 2, min_through := 2) AS TABLE
 WITH _cf_args AS (
     SELECT
-        CASE WHEN min_blocked IS NULL THEN error('cf_waf_bypass: min_blocked must not be NULL')
-             WHEN NOT coalesce(TRY_CAST(min_blocked::VARCHAR AS DOUBLE) = TRY_CAST(min_blocked::VARCHAR AS BIGINT), false)
-                 THEN error('cf_waf_bypass: min_blocked must be a whole number, got ' || min_blocked::VARCHAR)
-             WHEN TRY_CAST(min_blocked::VARCHAR AS BIGINT) < 1 THEN error('cf_waf_bypass: min_blocked must be >= 1, got ' || min_blocked::VARCHAR)
-             ELSE TRY_CAST(min_blocked::VARCHAR AS BIGINT) END AS min_blocked,
-        CASE WHEN min_depth IS NULL THEN error('cf_waf_bypass: min_depth must not be NULL')
-             WHEN NOT coalesce(TRY_CAST(min_depth::VARCHAR AS DOUBLE) = TRY_CAST(min_depth::VARCHAR AS BIGINT), false)
-                 THEN error('cf_waf_bypass: min_depth must be a whole number, got ' || min_depth::VARCHAR)
-             WHEN TRY_CAST(min_depth::VARCHAR AS BIGINT) NOT BETWEEN 1 AND 8
-                 THEN error('cf_waf_bypass: min_depth must be between 1 and 8 (encoding_depth''s cap), got ' || min_depth::VARCHAR)
-             ELSE TRY_CAST(min_depth::VARCHAR AS BIGINT) END AS min_depth,
-        CASE WHEN min_through IS NULL THEN error('cf_waf_bypass: min_through must not be NULL')
-             WHEN NOT coalesce(TRY_CAST(min_through::VARCHAR AS DOUBLE) = TRY_CAST(min_through::VARCHAR AS BIGINT), false)
-                 THEN error('cf_waf_bypass: min_through must be a whole number, got ' || min_through::VARCHAR)
-             WHEN TRY_CAST(min_through::VARCHAR AS BIGINT) < 1 THEN error('cf_waf_bypass: min_through must be >= 1, got ' || min_through::VARCHAR)
-             ELSE TRY_CAST(min_through::VARCHAR AS BIGINT) END AS min_through
+        TRY_CAST(min_blocked::VARCHAR AS BIGINT) AS min_blocked,
+        TRY_CAST(min_depth::VARCHAR AS BIGINT) AS min_depth,
+        TRY_CAST(min_through::VARCHAR AS BIGINT) AS min_through
 ),
 _cf_t AS (
     SELECT c_ip, timestamp, cs_uri_stem, cs_uri_query, sc_status, cs_user_agent,
            coalesce(is_waf_block(x_edge_result_type, sc_status, x_edge_detailed_result_type), false) AS blocked,
            attack_types(cs_uri_stem, cs_uri_query, cs_referer, cs_user_agent) AS families
-    FROM query_table(tbl)
+    -- Parameters are checked here, where DuckDB evaluates them while binding the query: a
+    -- mistake is an error naming the macro and the parameter, even on an empty table.
+    FROM query_table(CASE
+        WHEN min_blocked IS NULL THEN error('cf_waf_bypass: min_blocked must not be NULL')
+        WHEN NOT coalesce(TRY_CAST(min_blocked::VARCHAR AS DOUBLE) = TRY_CAST(min_blocked::VARCHAR AS BIGINT), false) THEN error('cf_waf_bypass: min_blocked must be a whole number, got ' || min_blocked::VARCHAR)
+        WHEN TRY_CAST(min_blocked::VARCHAR AS BIGINT) < 1 THEN error('cf_waf_bypass: min_blocked must be >= 1, got ' || min_blocked::VARCHAR)
+        WHEN min_depth IS NULL THEN error('cf_waf_bypass: min_depth must not be NULL')
+        WHEN NOT coalesce(TRY_CAST(min_depth::VARCHAR AS DOUBLE) = TRY_CAST(min_depth::VARCHAR AS BIGINT), false) THEN error('cf_waf_bypass: min_depth must be a whole number, got ' || min_depth::VARCHAR)
+        WHEN TRY_CAST(min_depth::VARCHAR AS BIGINT) NOT BETWEEN 1 AND 8 THEN error('cf_waf_bypass: min_depth must be between 1 and 8 (encoding_depth''s cap), got ' || min_depth::VARCHAR)
+        WHEN min_through IS NULL THEN error('cf_waf_bypass: min_through must not be NULL')
+        WHEN NOT coalesce(TRY_CAST(min_through::VARCHAR AS DOUBLE) = TRY_CAST(min_through::VARCHAR AS BIGINT), false) THEN error('cf_waf_bypass: min_through must be a whole number, got ' || min_through::VARCHAR)
+        WHEN TRY_CAST(min_through::VARCHAR AS BIGINT) < 1 THEN error('cf_waf_bypass: min_through must be >= 1, got ' || min_through::VARCHAR)
+        ELSE tbl END)
 ),
 _cf_first_blocks AS (
     SELECT c_ip, cs_uri_stem, min(timestamp) AS first_block FROM _cf_t t WHERE blocked GROUP BY c_ip, cs_uri_stem
