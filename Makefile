@@ -1,7 +1,8 @@
 # cloudfront DuckDB extension.
 #   make            build build/release/cloudfront.duckdb_extension
 #   make test       every test (cargo, SQL-logic on DuckDB 1.5.6 and 2.0.x, shell smoke, clients)
-#   make hunt       the main job: hunt through LOGS (or a generated sample day)
+#   make hunt       the main job: hunt through LOGS (or a generated sample day), OUT/report.html
+#   make wheel      the Python package (dist/*.whl) with the compiled extension
 #   make bench      reader, scalar and decompression benchmarks
 # Targets `configure`, `debug`, `release`, `test_debug`, `test_release`, `clean` are the ones the
 # community-extensions CI calls for C API extensions.
@@ -28,7 +29,8 @@ LIB_FILE       := lib$(EXTENSION_NAME).so
 endif
 
 .PHONY: all release debug configure venv test test_release test_debug test_rust test_sql test_shell \
-        test_python test_clients test_fuzz clean ensure-uv bench hunt eval fuzz cfgen
+        test_python test_clients test_fuzz clean ensure-uv bench hunt eval fuzz cfgen \
+        wheel report-assets ensure-chromium test_package test_report
 
 all: release
 
@@ -66,11 +68,11 @@ configure venv: $(VENV)/.done $(VENV156)/.done
 # ----------------------------------------------------------------------------------------- test
 test: test_release
 
-test_release: release venv cfgen
-	$(MAKE) --no-print-directory EXT=$(RELEASE_EXT) test_rust test_fuzz test_sql test_shell test_python test_clients
+test_release: release venv cfgen report-assets
+	$(MAKE) --no-print-directory EXT=$(RELEASE_EXT) test_rust test_fuzz test_sql test_shell test_python test_clients test_package test_report
 
-test_debug: debug venv cfgen
-	$(MAKE) --no-print-directory EXT=$(DEBUG_EXT) test_rust test_fuzz test_sql test_shell test_python test_clients
+test_debug: debug venv cfgen report-assets
+	$(MAKE) --no-print-directory EXT=$(DEBUG_EXT) test_rust test_fuzz test_sql test_shell test_python test_clients test_package test_report
 
 EXT ?= $(RELEASE_EXT)
 
@@ -106,6 +108,29 @@ test_clients:
 	CLOUDFRONT_EXTENSION=$(EXT) sh test/node/run.sh
 	CLOUDFRONT_EXTENSION=$(EXT) DUCKDB_SHELL=$(DUCKDB_SHELL) sh test/shell/modes.sh
 
+# The Python package: builds the wheel (cargo reuses target/, so after `make` nothing is compiled
+# again), installs it into fresh virtual environments and uses it with DuckDB 2.0.x and polars.
+test_package: venv | ensure-uv
+	UV=$(UV) CARGO_TARGET_DIR=$(CURDIR)/target $(PY) -m pytest -q -rs test/package
+
+# make hunt's report.html in headless Chromium (installed by ensure-chromium; see test/report).
+test_report: venv cfgen report-assets ensure-chromium
+	CLOUDFRONT_EXTENSION=$(EXT) DUCKDB_SHELL=$(DUCKDB_SHELL) $(PY) -m pytest -q -rs test/report
+
+# Debian's chromium for the browser test, when missing: installed with apt-get when we are root;
+# otherwise the test skips and says why (under CI=true it fails instead).
+ensure-chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "== installing chromium with apt-get (for the report's browser test)"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=300 chromium >/dev/null) \
+	      || echo "chromium could not be installed: the report's browser test will say so"; \
+	  else echo "chromium is missing and apt-get cannot run here (not root?): the report's browser test will skip"; fi; }
+
+# dist/cloudfront_duckdb-<version>-py3-none-<platform>.whl (and the sdist).
+wheel: | ensure-uv
+	CARGO_TARGET_DIR=$(CURDIR)/target $(UV) build --out-dir dist
+
 clean:
 	$(CARGO) clean
 	rm -rf build
@@ -113,8 +138,18 @@ clean:
 # ------------------------------------------------------------------------------------ main job
 # make hunt [LOGS='path, glob or comma-separated list'] [OUT=hunt-out]
 OUT ?= hunt-out
-hunt: release venv cfgen
+hunt: release venv cfgen report-assets
 	CLOUDFRONT_EXTENSION=$(RELEASE_EXT) DUCKDB_SHELL=$(DUCKDB_SHELL) $(PY) scripts/hunt.py --out "$(OUT)" $(if $(LOGS),--logs "$(LOGS)")
+
+# The report's charting library and world map (exact versions in scripts/report_assets/package-lock.json),
+# inlined into OUT/report.html. Without npm, make hunt still runs and says why there is no report.
+REPORT_ASSETS := scripts/report_assets/node_modules/.package-lock.json
+$(REPORT_ASSETS): scripts/report_assets/package-lock.json
+	cd scripts/report_assets && npm ci --no-audit --no-fund --loglevel=error
+
+report-assets:
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory $(REPORT_ASSETS); \
+	else echo "npm is missing: make hunt will not write report.html (install Node.js with npm)"; fi
 
 # ---------------------------------------------------------------------------------------- bench
 bench: release venv cfgen

@@ -4,7 +4,8 @@
 Runs scripts/hunt.sql in the duckdb shell (the same steps a user would type), step by step with
 progress, into OUT/analysis.db (events, summary, findings), and writes
 OUT/analyst_log-YY-MM-DD-HH-MM.md: what was analysed, every SQL command run, the findings most
-severe first with their evidence and a query to drill into each. With no --logs it generates a
+severe first with their evidence and a query to drill into each; and OUT/report.html, the same
+hunt as a self-contained page with charts (scripts/report.py). With no --logs it generates a
 realistic sample day with injected threats (cfgen) and hunts through that.
 
 Nothing half-written is left looking complete: the database is built as analysis.db.partial and
@@ -176,11 +177,23 @@ def main() -> int:
     tmp.write_text("\n".join(lines) + "\n")
     tmp.replace(report)
 
-    print(f"[4/4] wrote {final} and {report}\n", flush=True)
+    html = write_html_report(final, out, source, report.name)
+    print(f"[4/4] wrote {final}, {report}" + (f" and {html}" if html else "") + "\n", flush=True)
     print("Top findings:")
     print(run_shell(final, "", "SELECT severity, hunt, entity_type, entity, requests, left(evidence, 70) AS evidence FROM findings LIMIT 15;",
                     "report", ["-box"]))
     return 0
+
+
+def write_html_report(db: Path, out: Path, source: str, analyst_log: str) -> Path | None:
+    """OUT/report.html (scripts/report.py); without its charting assets installed, a warning."""
+    import report  # scripts/report.py, next to this file
+
+    try:
+        return report.write_report(db, out / "report.html", EXT, source=source, analyst_log=analyst_log)
+    except report.AssetsMissing as e:
+        print(f"hunt: warning: report.html not written: {e}", file=sys.stderr, flush=True)
+        return None
 
 
 def drill_query(f: dict) -> str:
