@@ -315,6 +315,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--extension", default=os.environ.get("CLOUDFRONT_EXTENSION", str(ROOT / "build/release/cloudfront.duckdb_extension")))
     ap.add_argument("--datasets", default=",".join(DEFAULT), help="comma list of: " + ", ".join(DEFAULT))
+    ap.add_argument("--cfgen-days", default="", metavar="LINES:SEED[,...]",
+                    help="more cfgen days with every threat, e.g. 1000000:11,50000:2 (named cfgen-<lines>-s<seed>)")
     ap.add_argument("--keep", default=None, help="work in this directory and keep it")
     ap.add_argument("--show", action="store_true", help="print every cf_hunt row")
     ap.add_argument("--json", default=None, help="write the results as JSON to this file")
@@ -324,6 +326,11 @@ def main() -> int:
     args = ap.parse_args()
 
     names = [n.strip() for n in args.datasets.split(",") if n.strip()]
+    for spec in filter(None, (x.strip() for x in args.cfgen_days.split(","))):
+        lines, seed = (int(v) for v in spec.split(":"))
+        name = f"cfgen-{lines}-s{seed}"
+        CFGEN_DAYS[name] = (lines, seed, "all")
+        names.append(name)
     unknown = [n for n in names if n not in CFGEN_DAYS and n not in rt.DATASETS]
     if unknown:
         ap.error(f"unknown dataset(s) {unknown}; known: {', '.join(DEFAULT)}")

@@ -26,7 +26,9 @@
 -- (max_fill_seconds).
 -- Signatures of a suspect client, from its suspect requests, by priority:
 --   login            'POST <stem>'          failed, blind or fast POSTs to the stem
---   probe_sequence   '<stem>, <stem>, ...'   the set of two or more probe or payload stems it requested
+--   probe_sequence   '<stem>, <stem>, ...'   the set of probe or payload stems it requested (a
+--                                           single stem too when it carried no payload: three
+--                                           addresses probing only /wp-login.php)
 --   attack           '<families> <stem>'    attack payloads on one stem, by the families a request
 --                                           carries (one payload matching two families, such as a
 --                                           worm's command-injecting exploit path, is one signature)
@@ -113,7 +115,7 @@ _cf_sus AS (
 ),
 _cf_probe_sets AS (
     SELECT c_ip, string_agg(DISTINCT cs_uri_stem, ', ' ORDER BY cs_uri_stem) AS sig,
-           count(DISTINCT cs_uri_stem) AS stems
+           count(DISTINCT cs_uri_stem) AS stems, bool_or(payload) AS any_payload
     FROM _cf_sus sus WHERE probe OR payload
     GROUP BY c_ip
 ),
@@ -122,7 +124,7 @@ _cf_sigs AS (
     SELECT 'login' AS kind, 1 AS prio, 'POST ' || cs_uri_stem AS signature, c_ip, cs_uri_stem AS stem, NULL::VARCHAR AS family
     FROM _cf_sus sus WHERE login_post
     UNION
-    SELECT 'probe_sequence', 2, sig, c_ip, NULL, NULL FROM _cf_probe_sets ps WHERE stems >= 2
+    SELECT 'probe_sequence', 2, sig, c_ip, NULL, NULL FROM _cf_probe_sets ps WHERE stems >= 2 OR NOT any_payload
     UNION
     SELECT 'attack', 3, array_to_string(families, ',') || ' ' || cs_uri_stem, c_ip, cs_uri_stem, array_to_string(families, ',')
     FROM _cf_sus sus WHERE payload

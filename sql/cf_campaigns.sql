@@ -11,7 +11,9 @@
 --   campaign VARCHAR (kind || ': ' || signature, the key of cf_campaign_members), kind VARCHAR
 --   ('login' | 'probe_sequence' | 'attack' | 'user_agent'), signature VARCHAR, members BIGINT,
 --   member_list VARCHAR[] (every member, most signature requests first), top_members VARCHAR
---   ('address (requests), ...'), requests (members' requests matching the signature), answered
+--   ('address (requests), ...'), core_members VARCHAR[] (the members for which the campaign is
+--   most of what they did: at least half of their suspect requests match the signature; a scanner
+--   that also hit a worm's path once is a member, not a core member), requests (members' requests matching the signature), answered
 --   (of those, 2xx/3xx and not refused), refused, families VARCHAR[] (attack families involved),
 --   user_agents BIGINT (distinct user agents in the members' signature requests), top_user_agent
 --   (the most common of the members' own most frequent user agents),
@@ -47,6 +49,7 @@ _cf_ranked AS (
 _cf_agg AS (
     SELECT campaign, any_value(kind) AS kind, any_value(signature) AS signature, count(*) AS members,
            list(c_ip ORDER BY rk) AS member_list,
+           coalesce(list(c_ip ORDER BY rk) FILTER (WHERE 2 * signature_requests >= suspect_requests), []::VARCHAR[]) AS core_members,
            string_agg(c_ip || ' (' || signature_requests || ')', ', ' ORDER BY rk)
                FILTER (WHERE rk <= (SELECT args.n_listed FROM _cf_args args)) AS top_members,
            sum(signature_requests)::BIGINT AS requests, sum(answered)::BIGINT AS answered,
@@ -70,7 +73,7 @@ _cf_rated AS (
            END AS severity
     FROM _cf_agg g CROSS JOIN _cf_args a
 )
-SELECT campaign, kind, signature, members, member_list, top_members, requests, answered, refused, families,
+SELECT campaign, kind, signature, members, member_list, top_members, core_members, requests, answered, refused, families,
        user_agents, top_user_agent, first_seen, last_seen, severity
 FROM _cf_rated rated
 ORDER BY CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, members DESC, campaign;

@@ -62,7 +62,7 @@ _cf_t AS (
         WHEN epoch(TRY_CAST(bucket::VARCHAR AS INTERVAL)) <= 0 THEN error('cf_error_spikes: bucket must be a positive interval, got ' || bucket::VARCHAR)
         WHEN k IS NULL THEN error('cf_error_spikes: k must not be NULL')
         WHEN NOT coalesce(isfinite(TRY_CAST(k::VARCHAR AS DOUBLE)), false) THEN error('cf_error_spikes: k must be a number, got ' || k::VARCHAR)
-        WHEN TRY_CAST(k::VARCHAR AS DOUBLE) <= 0 THEN error('cf_error_spikes: k must be > 0, got ' || k::VARCHAR)
+        WHEN TRY_CAST(k::VARCHAR AS DOUBLE) < 0 THEN error('cf_error_spikes: k must be >= 0, got ' || k::VARCHAR)
         WHEN min_excess IS NULL THEN error('cf_error_spikes: min_excess must not be NULL')
         WHEN NOT coalesce(isfinite(TRY_CAST(min_excess::VARCHAR AS DOUBLE)), false) THEN error('cf_error_spikes: min_excess must be a number, got ' || min_excess::VARCHAR)
         WHEN NOT (TRY_CAST(min_excess::VARCHAR AS DOUBLE) >= 0 AND TRY_CAST(min_excess::VARCHAR AS DOUBLE) < 1) THEN error('cf_error_spikes: min_excess must be in [0, 1) (a share of requests), got ' || min_excess::VARCHAR)

@@ -54,7 +54,7 @@ _cf_t AS (
         WHEN NOT (TRY_CAST(max_asset_ratio::VARCHAR AS DOUBLE) >= 0 AND TRY_CAST(max_asset_ratio::VARCHAR AS DOUBLE) <= 1) THEN error('cf_scrapers: max_asset_ratio must be in [0, 1], got ' || max_asset_ratio::VARCHAR)
         WHEN min_rate IS NULL THEN error('cf_scrapers: min_rate must not be NULL')
         WHEN NOT coalesce(isfinite(TRY_CAST(min_rate::VARCHAR AS DOUBLE)), false) THEN error('cf_scrapers: min_rate must be a number, got ' || min_rate::VARCHAR)
-        WHEN TRY_CAST(min_rate::VARCHAR AS DOUBLE) <= 0 THEN error('cf_scrapers: min_rate must be > 0, got ' || min_rate::VARCHAR)
+        WHEN TRY_CAST(min_rate::VARCHAR AS DOUBLE) < 0 THEN error('cf_scrapers: min_rate must be >= 0, got ' || min_rate::VARCHAR)
         WHEN min_active_ratio IS NULL THEN error('cf_scrapers: min_active_ratio must not be NULL')
         WHEN NOT coalesce(isfinite(TRY_CAST(min_active_ratio::VARCHAR AS DOUBLE)), false) THEN error('cf_scrapers: min_active_ratio must be a number, got ' || min_active_ratio::VARCHAR)
         WHEN NOT (TRY_CAST(min_active_ratio::VARCHAR AS DOUBLE) >= 0 AND TRY_CAST(min_active_ratio::VARCHAR AS DOUBLE) <= 1) THEN error('cf_scrapers: min_active_ratio must be in [0, 1], got ' || min_active_ratio::VARCHAR)

@@ -14,10 +14,11 @@
 --   * one client across hunts: every finding about an address is one 'ip' row (hunts lists them,
 --     the worst severity wins, the evidence of each hunt is kept);
 --   * a campaign and its members: a member's own row is folded into the campaign row when it is not
---     more severe than the campaign; for an attack or probe campaign, members' rows that are only
---     about their payloads (cf_attacks, cf_waf_bypass, cf_scanners, cf_protocol_anomalies) are
---     folded whatever their severity, since the campaign row already says whether payloads got
---     through (worm noise is one row, not one per infected address);
+--     more severe than the campaign; for an attack or probe campaign, the rows of its core members
+--     (most of whose suspect requests are the campaign's) that are only about their payloads
+--     (cf_attacks, cf_waf_bypass, cf_scanners, cf_protocol_anomalies) are folded whatever their
+--     severity, since the campaign row already says whether payloads got through (worm noise is
+--     one row, not one per infected address; a scanner that also hit the worm's path keeps its row);
 --   * a burst and its source: a request-rate or error spike with one client sending >= 80% of it
 --     is folded into that client's row when the client has one;
 --   * scrapers in one network with one user agent: one 'campaign' row ('scraper: <subnet>');
@@ -151,7 +152,8 @@ _cf_cp AS (
                   members, requests, answered, refused,
                   CASE WHEN len(families) > 0 THEN ', families ' || array_to_string(families, ',') ELSE '' END,
                   user_agents, coalesce(left(top_user_agent, 50), '-'), coalesce(top_members, '-')),
-           member_list, NULL
+           member_list, NULL,
+           core_members
     FROM cf_campaigns(tbl)
 ),
 -- Flagged buckets at most 15 buckets apart belong to one episode (islands via a running sum of
@@ -299,21 +301,21 @@ _cf_cs AS (
     GROUP BY cs_uri_stem
 ),
 _cf_raw AS (
-    SELECT * FROM _cf_scr scr
-    UNION ALL SELECT * FROM _cf_scr_groups scr_groups
-    UNION ALL SELECT * FROM _cf_cb cb
-    UNION ALL SELECT * FROM _cf_at atk
-    UNION ALL SELECT * FROM _cf_wb wb
-    UNION ALL SELECT * FROM _cf_wbp wbp
-    UNION ALL SELECT * FROM _cf_fc fc
+    SELECT *, NULL::VARCHAR[] AS core FROM _cf_scr scr
+    UNION ALL SELECT *, NULL::VARCHAR[] FROM _cf_scr_groups scr_groups
+    UNION ALL SELECT *, NULL::VARCHAR[] FROM _cf_cb cb
+    UNION ALL SELECT *, NULL::VARCHAR[] FROM _cf_at atk
+    UNION ALL SELECT *, NULL::VARCHAR[] FROM _cf_wb wb
+    UNION ALL SELECT *, NULL::VARCHAR[] FROM _cf_wbp wbp
+    UNION ALL SELECT *, NULL::VARCHAR[] FROM _cf_fc fc
     UNION ALL SELECT * FROM _cf_cp cp
-    UNION ALL SELECT * FROM _cf_es es
-    UNION ALL SELECT * FROM _cf_dd dd
-    UNION ALL SELECT * FROM _cf_geo geo
-    UNION ALL SELECT * FROM _cf_eg eg
-    UNION ALL SELECT * FROM _cf_pa pa
-    UNION ALL SELECT * FROM _cf_sc sc
-    UNION ALL SELECT * FROM _cf_cs cs
+    UNION ALL SELECT *, NULL::VARCHAR[] FROM _cf_es es
+    UNION ALL SELECT *, NULL::VARCHAR[] FROM _cf_dd dd
+    UNION ALL SELECT *, NULL::VARCHAR[] FROM _cf_geo geo
+    UNION ALL SELECT *, NULL::VARCHAR[] FROM _cf_eg eg
+    UNION ALL SELECT *, NULL::VARCHAR[] FROM _cf_pa pa
+    UNION ALL SELECT *, NULL::VARCHAR[] FROM _cf_sc sc
+    UNION ALL SELECT *, NULL::VARCHAR[] FROM _cf_cs cs
 ),
 _cf_f AS (
     SELECT *, CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END AS rank FROM _cf_raw raw
@@ -388,29 +390,34 @@ _cf_folded_windows AS (
 _cf_ip_parts AS (
     SELECT entity, hunt, severity, rank, first_seen, last_seen, requests, evidence, benign FROM _cf_capped WHERE entity_type = 'ip'
     UNION ALL
-    SELECT dominant, hunt, severity, rank, first_seen, last_seen, requests, evidence || ' (this client''s burst)', NULL FROM _cf_folded_windows
+    -- A burst of a client kept low is low too.
+    SELECT w.dominant, w.hunt, CASE WHEN cp.benign IS NOT NULL THEN 'low' ELSE w.severity END,
+           CASE WHEN cp.benign IS NOT NULL THEN 2 ELSE w.rank END, w.first_seen, w.last_seen, w.requests,
+           w.evidence || ' (this client''s burst)', cp.benign
+    FROM _cf_folded_windows w LEFT JOIN _cf_capping cp ON cp.c_ip = w.dominant
 ),
 _cf_ip AS (
     SELECT 'ip' AS entity_type, entity,
            arg_min(hunt, struct_pack(r := rank, n := -requests, h := hunt)) AS hunt,
            CASE min(rank) WHEN 0 THEN 'high' WHEN 1 THEN 'medium' ELSE 'low' END AS severity, min(rank) AS rank,
            min(first_seen) AS first_seen, max(last_seen) AS last_seen, max(requests) AS requests,
-           CASE WHEN count(DISTINCT hunt) > 1 THEN string_agg(hunt || ': ' || evidence, '; ' ORDER BY rank, requests DESC, hunt)
-                ELSE string_agg(evidence, '; ' ORDER BY rank, requests DESC) END AS evidence,
+           CASE WHEN count(DISTINCT hunt) > 1 THEN string_agg(hunt || ': ' || evidence, '; ' ORDER BY rank, requests DESC, hunt, evidence)
+                ELSE string_agg(evidence, '; ' ORDER BY rank, requests DESC, evidence) END AS evidence,
            [entity] AS members, list_sort(list_distinct(list(hunt))) AS hunts,
            max(benign) AS benign
     FROM _cf_ip_parts GROUP BY entity
 ),
 -- Campaign members' rows folded into their campaign.
 _cf_camp AS (
-    SELECT c.entity AS campaign, c.rank AS camp_rank, split_part(c.entity, ':', 1) AS kind, unnest(c.members) AS member
+    SELECT c.entity AS campaign, c.rank AS camp_rank, split_part(c.entity, ':', 1) AS kind, unnest(c.members) AS member,
+           coalesce(c.core, []::VARCHAR[]) AS core
     FROM _cf_capped c WHERE c.entity_type = 'campaign'
 ),
 _cf_ip_folded AS (
     SELECT i.entity, cm.campaign, i.hunts
     FROM _cf_ip i JOIN _cf_camp cm ON cm.member = i.entity
     WHERE i.rank >= cm.camp_rank
-       OR (cm.kind IN ('attack', 'probe_sequence')
+       OR (cm.kind IN ('attack', 'probe_sequence') AND list_contains(cm.core, i.entity)
            AND list_has_all(['cf_attacks', 'cf_waf_bypass', 'cf_scanners', 'cf_protocol_anomalies'], i.hunts))
 ),
 _cf_fold_notes AS (

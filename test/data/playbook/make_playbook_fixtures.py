@@ -341,6 +341,10 @@ def campaigns() -> None:
     # One user agent, three addresses, each probing a different secret file once.
     for i, p in enumerate(["/.env", "/.git/config", "/backup.sql"]):
         out.append(line(at(18000 + 60 * i), f"203.0.113.{70 + i}", p, 404, ua="EvilBot/1.0", result="Error"))
+    # Three addresses probing only /wp-login.php (no WordPress here), 404.
+    for i in range(3):
+        out.append(line(at(19800 + 600 * i), f"203.0.113.{80 + i}", "/wp-login.php", 404, ua="Mozilla/5.0%20(X11;%20Ubuntu;%20Linux%20x86_64;%20rv:62.0)%20Gecko/20100101%20Firefox/62.0",
+                        result="Error"))
     # A verified Googlebot following a link to /.env: never a campaign member.
     out.append(line(at(18300), "66.249.66.1", "/.env", 404, ua=GOOGLEBOT, result="Error"))
     out.append(line(at(18310), "66.249.66.1", "/", ua=GOOGLEBOT))
@@ -364,10 +368,13 @@ def crawlers() -> None:
     for i in range(120):
         out.append(line(at(3600 + 2 * i), "66.249.66.1", f"/blog/post-{i}", ua=GOOGLEBOT))
     out.append(line(at(3700), "157.55.39.43", "/", ua=bingbot))
-    # A reader: one gallery page pulling 109 thumbnails in 2 minutes (110 requests in 5 minutes).
+    # A reader: one gallery page pulling 109 thumbnails within a minute (110 requests in minute
+    # 02:00), against a background of one request a minute from 01:30 to 02:29 (198.51.100.71).
     out.append(line(at(7200), "198.51.100.70", "/gallery", result="Miss"))
     for i in range(109):
-        out.append(line(at(7201 + i), "198.51.100.70", f"/img/thumbs/{i}.webp"))
+        out.append(line(at(7201 + i / 2), "198.51.100.70", f"/img/thumbs/{i}.webp"))
+    for m in range(60):
+        out.append(line(at(5400 + 60 * m + 30), "198.51.100.71", "/"))
     out += benign_lines(0)
     write("crawlers.log", out)
 
