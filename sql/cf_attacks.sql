@@ -32,21 +32,40 @@ WITH _cf_args AS (
         TRY_CAST(max_examples::VARCHAR AS BIGINT) AS max_examples,
         TRY_CAST(example_chars::VARCHAR AS BIGINT) AS example_chars
 ),
-_cf_t AS (
+_cf_t0 AS (
     SELECT c_ip, timestamp, cs_method, cs_uri_stem, cs_uri_query, cs_referer, cs_user_agent, sc_status,
-           coalesce(is_waf_block(x_edge_result_type, sc_status, x_edge_detailed_result_type), false) AS refused,
-           attack_types(cs_uri_stem, cs_uri_query, cs_referer, cs_user_agent) AS families
+           coalesce(is_waf_block(x_edge_result_type, sc_status, x_edge_detailed_result_type), false) AS refused
     -- Parameters are checked here, where DuckDB evaluates them while binding the query: a
     -- mistake is an error naming the macro and the parameter, even on an empty table.
     FROM query_table(CASE
         WHEN min_requests IS NULL THEN error('cf_attacks: min_requests must not be NULL')
-        WHEN TRY_CAST(min_requests::VARCHAR AS BIGINT) IS NULL THEN error('cf_attacks: min_requests must be a whole number, got ' || min_requests::VARCHAR)
+        WHEN NOT coalesce(TRY_CAST(min_requests::VARCHAR AS DOUBLE) = TRY_CAST(min_requests::VARCHAR AS BIGINT), false) THEN error('cf_attacks: min_requests must be a whole number, got ' || min_requests::VARCHAR)
         WHEN TRY_CAST(min_requests::VARCHAR AS BIGINT) < 1 THEN error('cf_attacks: min_requests must be >= 1, got ' || min_requests::VARCHAR)
         WHEN max_examples IS NULL THEN error('cf_attacks: max_examples must not be NULL')
-        WHEN TRY_CAST(max_examples::VARCHAR AS BIGINT) IS NULL OR TRY_CAST(max_examples::VARCHAR AS BIGINT) < 1 THEN error('cf_attacks: max_examples must be a whole number >= 1, got ' || max_examples::VARCHAR)
+        WHEN NOT coalesce(TRY_CAST(max_examples::VARCHAR AS DOUBLE) = TRY_CAST(max_examples::VARCHAR AS BIGINT), false) OR TRY_CAST(max_examples::VARCHAR AS BIGINT) < 1 THEN error('cf_attacks: max_examples must be a whole number >= 1, got ' || max_examples::VARCHAR)
         WHEN example_chars IS NULL THEN error('cf_attacks: example_chars must not be NULL')
-        WHEN TRY_CAST(example_chars::VARCHAR AS BIGINT) IS NULL OR TRY_CAST(example_chars::VARCHAR AS BIGINT) < 10 THEN error('cf_attacks: example_chars must be a whole number >= 10, got ' || example_chars::VARCHAR)
+        WHEN NOT coalesce(TRY_CAST(example_chars::VARCHAR AS DOUBLE) = TRY_CAST(example_chars::VARCHAR AS BIGINT), false) OR TRY_CAST(example_chars::VARCHAR AS BIGINT) < 10 THEN error('cf_attacks: example_chars must be a whole number >= 10, got ' || example_chars::VARCHAR)
         ELSE tbl END)
+),
+-- attack_types() once per distinct stem and query, referer and user agent (far fewer than rows),
+-- joined back: the same families as attack_types() of the whole request, since each part is
+-- matched on its own (a NULL argument contributes nothing; test/sql/playbook/cf_attacks.test checks
+-- the equivalence).
+_cf_fam_sq AS (
+    SELECT s, q, attack_types(s, q, NULL, NULL) AS f FROM (SELECT DISTINCT cs_uri_stem AS s, cs_uri_query AS q FROM _cf_t0 t0)
+),
+_cf_fam_r AS (
+    SELECT r, attack_types(NULL, NULL, r, NULL) AS f FROM (SELECT DISTINCT cs_referer AS r FROM _cf_t0 t0)
+),
+_cf_fam_u AS (
+    SELECT u, attack_types(NULL, NULL, NULL, u) AS f FROM (SELECT DISTINCT cs_user_agent AS u FROM _cf_t0 t0)
+),
+_cf_t AS (
+    SELECT t0.*, list_sort(list_distinct(sq.f || fr.f || fu.f)) AS families
+    FROM _cf_t0 t0
+    JOIN _cf_fam_sq sq ON sq.s IS NOT DISTINCT FROM t0.cs_uri_stem AND sq.q IS NOT DISTINCT FROM t0.cs_uri_query
+    JOIN _cf_fam_r fr ON fr.r IS NOT DISTINCT FROM t0.cs_referer
+    JOIN _cf_fam_u fu ON fu.u IS NOT DISTINCT FROM t0.cs_user_agent
 ),
 _cf_hits AS (
     SELECT c_ip, timestamp, cs_method, cs_uri_stem, cs_uri_query, cs_referer, cs_user_agent, sc_status, refused,

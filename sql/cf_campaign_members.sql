@@ -50,10 +50,9 @@ WITH _cf_args AS (
         TRY_CAST(min_suspect_share::VARCHAR AS DOUBLE) AS min_suspect_share,
         TRY_CAST(max_fill_seconds::VARCHAR AS DOUBLE) AS max_fill_seconds
 ),
-_cf_t AS (
-    SELECT c_ip, timestamp, upper(cs_method) AS method, cs_uri_stem, sc_status, cs_user_agent,
-           coalesce(is_waf_block(x_edge_result_type, sc_status, x_edge_detailed_result_type), false) AS refused,
-           attack_types(cs_uri_stem, cs_uri_query, cs_referer, cs_user_agent) AS families
+_cf_t0 AS (
+    SELECT c_ip, timestamp, upper(cs_method) AS method, cs_uri_stem, cs_uri_query, cs_referer, sc_status, cs_user_agent,
+           coalesce(is_waf_block(x_edge_result_type, sc_status, x_edge_detailed_result_type), false) AS refused
     -- Parameters are checked here, where DuckDB evaluates them while binding the query: a
     -- mistake is an error naming the macro and the parameter, even on an empty table.
     FROM query_table(CASE
@@ -69,6 +68,26 @@ _cf_t AS (
         ELSE tbl END)
     WHERE c_ip IS NOT NULL
 ),
+-- attack_types() once per distinct stem and query, referer and user agent (far fewer than rows),
+-- joined back: the same families as attack_types() of the whole request, since each part is
+-- matched on its own (a NULL argument contributes nothing; test/sql/playbook/cf_attacks.test checks
+-- the equivalence).
+_cf_fam_sq AS (
+    SELECT s, q, attack_types(s, q, NULL, NULL) AS f FROM (SELECT DISTINCT cs_uri_stem AS s, cs_uri_query AS q FROM _cf_t0 t0)
+),
+_cf_fam_r AS (
+    SELECT r, attack_types(NULL, NULL, r, NULL) AS f FROM (SELECT DISTINCT cs_referer AS r FROM _cf_t0 t0)
+),
+_cf_fam_u AS (
+    SELECT u, attack_types(NULL, NULL, NULL, u) AS f FROM (SELECT DISTINCT cs_user_agent AS u FROM _cf_t0 t0)
+),
+_cf_t AS (
+    SELECT t0.*, list_sort(list_distinct(sq.f || fr.f || fu.f)) AS families
+    FROM _cf_t0 t0
+    JOIN _cf_fam_sq sq ON sq.s IS NOT DISTINCT FROM t0.cs_uri_stem AND sq.q IS NOT DISTINCT FROM t0.cs_uri_query
+    JOIN _cf_fam_r fr ON fr.r IS NOT DISTINCT FROM t0.cs_referer
+    JOIN _cf_fam_u fu ON fu.u IS NOT DISTINCT FROM t0.cs_user_agent
+),
 _cf_paths AS (
     SELECT p, coalesce(is_scanner_path(p), false) AS probe FROM (SELECT DISTINCT cs_uri_stem AS p FROM _cf_t t)
 ),
@@ -76,16 +95,32 @@ _cf_paths AS (
 _cf_pages AS (
     SELECT DISTINCT cs_uri_stem AS page FROM _cf_t t WHERE method = 'GET' AND sc_status BETWEEN 200 AND 399
 ),
-_cf_seq AS (
-    SELECT t.*, coalesce(p.probe, false) AS probe, pg.page IS NOT NULL AS is_page,
+-- Request order per client and stem matters only on stems that receive POSTs (forms, logins):
+-- the window functions run on those rows alone.
+_cf_post_stems AS (
+    SELECT DISTINCT cs_uri_stem AS stem FROM _cf_t t WHERE method = 'POST'
+),
+_cf_form_rows AS (
+    SELECT t.*,
            lag(t.method) OVER w AS prev_method, epoch(t.timestamp) - epoch(lag(t.timestamp) OVER w) AS since_prev,
            lead(t.method) OVER w AS next_method, epoch(lead(t.timestamp) OVER w) - epoch(t.timestamp) AS until_next,
            count(*) FILTER (WHERE t.method = 'GET') OVER (PARTITION BY t.c_ip, t.cs_uri_stem ORDER BY t.timestamp
                                                           ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS gets_before
     FROM _cf_t t
-    LEFT JOIN _cf_paths p ON p.p = t.cs_uri_stem
-    LEFT JOIN _cf_pages pg ON pg.page = t.cs_uri_stem
+    WHERE t.cs_uri_stem IN (SELECT stem FROM _cf_post_stems)
     WINDOW w AS (PARTITION BY t.c_ip, t.cs_uri_stem ORDER BY t.timestamp)
+),
+_cf_other_rows AS (
+    SELECT t.*, NULL::VARCHAR AS prev_method, NULL::DOUBLE AS since_prev, NULL::VARCHAR AS next_method,
+           NULL::DOUBLE AS until_next, NULL::BIGINT AS gets_before
+    FROM _cf_t t
+    WHERE t.cs_uri_stem IS NULL OR t.cs_uri_stem NOT IN (SELECT stem FROM _cf_post_stems)
+),
+_cf_seq AS (
+    SELECT r.*, coalesce(p.probe, false) AS probe, pg.page IS NOT NULL AS is_page
+    FROM (SELECT * FROM _cf_form_rows UNION ALL BY NAME SELECT * FROM _cf_other_rows) r
+    LEFT JOIN _cf_paths p ON p.p = r.cs_uri_stem
+    LEFT JOIN _cf_pages pg ON pg.page = r.cs_uri_stem
 ),
 _cf_flags AS (
     SELECT s.*,

@@ -43,10 +43,9 @@ WITH _cf_args AS (
         TRY_CAST(min_depth::VARCHAR AS BIGINT) AS min_depth,
         TRY_CAST(min_through::VARCHAR AS BIGINT) AS min_through
 ),
-_cf_t AS (
-    SELECT c_ip, timestamp, cs_uri_stem, cs_uri_query, sc_status, cs_user_agent,
-           coalesce(is_waf_block(x_edge_result_type, sc_status, x_edge_detailed_result_type), false) AS blocked,
-           attack_types(cs_uri_stem, cs_uri_query, cs_referer, cs_user_agent) AS families
+_cf_t0 AS (
+    SELECT c_ip, timestamp, cs_uri_stem, cs_uri_query, cs_referer, sc_status, cs_user_agent,
+           coalesce(is_waf_block(x_edge_result_type, sc_status, x_edge_detailed_result_type), false) AS blocked
     -- Parameters are checked here, where DuckDB evaluates them while binding the query: a
     -- mistake is an error naming the macro and the parameter, even on an empty table.
     FROM query_table(CASE
@@ -60,6 +59,26 @@ _cf_t AS (
         WHEN NOT coalesce(TRY_CAST(min_through::VARCHAR AS DOUBLE) = TRY_CAST(min_through::VARCHAR AS BIGINT), false) THEN error('cf_waf_bypass: min_through must be a whole number, got ' || min_through::VARCHAR)
         WHEN TRY_CAST(min_through::VARCHAR AS BIGINT) < 1 THEN error('cf_waf_bypass: min_through must be >= 1, got ' || min_through::VARCHAR)
         ELSE tbl END)
+),
+-- attack_types() once per distinct stem and query, referer and user agent (far fewer than rows),
+-- joined back: the same families as attack_types() of the whole request, since each part is
+-- matched on its own (a NULL argument contributes nothing; test/sql/playbook/cf_attacks.test checks
+-- the equivalence).
+_cf_fam_sq AS (
+    SELECT s, q, attack_types(s, q, NULL, NULL) AS f FROM (SELECT DISTINCT cs_uri_stem AS s, cs_uri_query AS q FROM _cf_t0 t0)
+),
+_cf_fam_r AS (
+    SELECT r, attack_types(NULL, NULL, r, NULL) AS f FROM (SELECT DISTINCT cs_referer AS r FROM _cf_t0 t0)
+),
+_cf_fam_u AS (
+    SELECT u, attack_types(NULL, NULL, NULL, u) AS f FROM (SELECT DISTINCT cs_user_agent AS u FROM _cf_t0 t0)
+),
+_cf_t AS (
+    SELECT t0.*, list_sort(list_distinct(sq.f || fr.f || fu.f)) AS families
+    FROM _cf_t0 t0
+    JOIN _cf_fam_sq sq ON sq.s IS NOT DISTINCT FROM t0.cs_uri_stem AND sq.q IS NOT DISTINCT FROM t0.cs_uri_query
+    JOIN _cf_fam_r fr ON fr.r IS NOT DISTINCT FROM t0.cs_referer
+    JOIN _cf_fam_u fu ON fu.u IS NOT DISTINCT FROM t0.cs_user_agent
 ),
 _cf_first_blocks AS (
     SELECT c_ip, cs_uri_stem, min(timestamp) AS first_block FROM _cf_t t WHERE blocked GROUP BY c_ip, cs_uri_stem
