@@ -5,7 +5,8 @@ Generates (once) a reproducible data set with cfgen: 3,000,000 lines in 24 hourl
 like real deliveries, plus the same lines uncompressed. Each measurement runs in its own
 process, one after another: wall and CPU time of the query itself (measured in the child, so
 interpreter start-up and LOAD are excluded) and peak RSS of that process (from wait4). The floor is decompressing the same gzip files with flate2 on the same threads.
-Also times uri_entropy() against the same computation in plain SQL on a million rows.
+Also times uri_entropy() against the same computation in plain SQL on a million rows, and
+attack_types() over the generated lines (rows/s, and the same query without the function).
 """
 from __future__ import annotations
 
@@ -136,6 +137,60 @@ def child_entropy(kind: str) -> str:
     return json.dumps({"sum": r, "seconds": time.perf_counter() - t0})
 
 
+def child_attack(glob: str, threads: int) -> str:
+    """attack_types() over every generated line: from the files (end to end) and from an in-memory
+    table of the four columns (the function's own cost), each against the same query without it."""
+    import duckdb
+    con = duckdb.connect(config={"allow_unsigned_extensions": "true", "threads": str(threads)})
+    con.execute(f"LOAD '{EXT}'")
+    cols = "cs_uri_stem, cs_uri_query, cs_referer, cs_user_agent"
+    without = "SELECT count(*), count(cs_uri_stem), count(cs_uri_query), count(cs_referer), count(cs_user_agent) FROM {src}"
+    with_fn = f"SELECT count(*), sum(len(attack_types({cols}))) FROM {{src}}"
+    out = {}
+
+    def run(name, sql):
+        t0, c0 = time.perf_counter(), time.process_time()
+        r = con.execute(sql).fetchone()
+        out[name] = {"wall": time.perf_counter() - t0, "cpu": time.process_time() - c0, "result": list(r)}
+
+    files = f"read_cloudfront('{glob}')"
+    con.execute(with_fn.format(src=files + " LIMIT 10000")).fetchall()  # compile the rules once
+    run("files_without", without.format(src=files))
+    run("files_with", with_fn.format(src=files))
+    con.execute(f"CREATE TABLE t AS SELECT {cols} FROM {files}")
+    run("table_without", without.format(src="t"))
+    run("table_with", with_fn.format(src="t"))
+    con.execute("SET threads = 1")
+    run("table_with_1thread", with_fn.format(src="t"))
+    # Every value distinct (a row number appended), so no result is reused from the per-thread
+    # memo of recent paths, referers and user agents: the cost on never-repeating values.
+    con.execute("CREATE TABLE u AS SELECT cs_uri_stem || '/' || i AS cs_uri_stem, cs_uri_query, cs_referer || '#' || i AS cs_referer, "
+                "cs_user_agent || ' ' || i AS cs_user_agent FROM (SELECT *, row_number() OVER () AS i FROM t)")
+    run("distinct_without_1thread", without.format(src="u"))
+    run("distinct_with_1thread", with_fn.format(src="u"))
+    out["families"] = con.execute(f"SELECT f, count(*) FROM (SELECT unnest(attack_types({cols})) AS f FROM t) GROUP BY f ORDER BY 2 DESC").fetchall()
+    return json.dumps(out)
+
+
+def report_attack(glob: str, threads: int) -> None:
+    r = json.loads(measure([PY, __file__, "--child", "attack", glob, str(threads)])["out"])
+    rows = r["files_with"]["result"][0]
+    print(f"\nattack_types(cs_uri_stem, cs_uri_query, cs_referer, cs_user_agent) on {rows:,} lines ({threads} threads):")
+    for where in ("files", "table"):
+        w, wo = r[f"{where}_with"], r[f"{where}_without"]
+        extra = w["wall"] - wo["wall"]
+        print(f"  from {where:5}: {w['wall']:.2f} s with, {wo['wall']:.2f} s without (+{extra:.2f} s); "
+              f"{rows / w['wall'] / 1e6:.2f} M rows/s with the function; "
+              f"CPU {(w['cpu'] - wo['cpu']) / rows * 1e9:.0f} ns/row for the function")
+    one = r["table_with_1thread"]
+    print(f"  one thread, from the table: {one['wall']:.2f} s = {rows / one['wall'] / 1e6:.2f} M rows/s "
+          f"({one['wall'] / rows * 1e9:.0f} ns/row)")
+    d, dw = r["distinct_with_1thread"], r["distinct_without_1thread"]
+    print(f"  one thread, every path/referer/user agent distinct (no reuse of recent results): {d['wall']:.2f} s "
+          f"= {rows / d['wall'] / 1e6:.2f} M rows/s ({(d['wall'] - dw['wall']) / rows * 1e9:.0f} ns/row for the function)")
+    print(f"  rows per family found: {r['families']}")
+
+
 def measure(args: list[str]) -> dict:
     """Runs a child process; wall, CPU and peak RSS of that process alone."""
     t0 = time.perf_counter()
@@ -182,13 +237,19 @@ def main() -> int:
             print(child_polars(rest[0], rest[1], int(rest[2])))
         elif what == "entropy":
             print(child_entropy(rest[0]))
+        elif what == "attack":
+            print(child_attack(rest[0], int(rest[1])))
         return 0
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=ROOT / "bench-data")
     ap.add_argument("--lines", type=int, default=3_000_000)
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--only", choices=["attack_types"], help="run one section only")
     args = ap.parse_args()
     generate(args.data, args.lines)
+    if args.only == "attack_types":
+        report_attack(str(args.data / "gz" / "**" / "*.gz"), args.threads)
+        return 0
     gz = sorted(str(p) for p in (args.data / "gz").rglob("*.gz"))
     plain_glob = str(args.data / "plain" / "**" / "*.log")
     gz_glob = str(args.data / "gz" / "**" / "*.gz")
@@ -229,6 +290,7 @@ def main() -> int:
     plain = json.loads(measure([PY, __file__, "--child", "entropy", "sql"])["out"])
     print(f"\nuri_entropy on 1,000,000 rows: native {native['seconds']:.3f} s, plain SQL {plain['seconds']:.3f} s, "
           f"ratio {plain['seconds'] / native['seconds']:.1f}x (sums {native['sum']:.1f} vs {plain['sum']:.1f})")
+    report_attack(gz_glob, args.threads)
     return 0
 
 

@@ -53,7 +53,7 @@ const FUNCTIONS: &[(&str, &str, &str, &str, &str)] = &[
      "Is the URI a well-known probe target (/.env, /.git/config, /wp-login.php, ...) or a path traversal in any encoding?",
      "SELECT is_scanner_path('/.env')"),
     ("attack_types", "scalar", "attack_types(cs_uri_stem VARCHAR, cs_uri_query VARCHAR, cs_referer VARCHAR, cs_user_agent VARCHAR) -> VARCHAR[] | attack_types(logged_url VARCHAR) -> VARCHAR[]",
-     "Attack families in a request as read_cloudfront returns it, sorted: cmd_injection, jndi, known_exploit, path_traversal, rfi, sensitive_file, sqli, ssrf, ssti, webshell, xss; [] when none or all NULL. The one-argument form takes a logged path (optionally ?query) or a logged query.",
+     "Attack families in a request as read_cloudfront returns it, sorted: cmd_injection, crlf_injection, jndi, known_exploit, path_traversal, rfi, sensitive_file, sqli, ssrf, ssti, webshell, xss; [] when none or all NULL. The one-argument form takes a logged path (optionally ?query) or a logged query.",
      "SELECT attack_types('/index.php', 'id=1%2527+or+%25271%2527%253D%25271', NULL, NULL)"),
     ("edge_location", "scalar", "edge_location(x_edge_location VARCHAR) -> STRUCT(code, airport, city, country, country_code, region, latitude, longitude)",
      "The edge location's airport, city, country and coordinates from its IATA-like code (IAD89-C1 -> IAD).",

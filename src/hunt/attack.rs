@@ -34,13 +34,14 @@
 
 use std::sync::OnceLock;
 
-use regex_automata::{meta, util::syntax, Input, MatchKind, PatternSet};
+use regex_automata::{meta, nfa::thompson::WhichCaptures, util::syntax, Input, MatchKind, PatternSet};
 
 use super::url::{decode_html_entities_in_place, decode_percent_u_in_place, fold_overlong_in_place, percent_decode_in_place, percent_decode_into, plus_as_space_in_place};
 
 /// The reported families, in the (alphabetical) order `attack_types` lists them.
-pub const FAMILIES: [&str; 11] = [
+pub const FAMILIES: [&str; 12] = [
     "cmd_injection",
+    "crlf_injection",
     "jndi",
     "known_exploit",
     "path_traversal",
@@ -68,6 +69,7 @@ const MAX_LOOKUP_RESOLUTIONS: u32 = 64;
 /// The rule files: family name and text.
 const RULE_FILES: &[(&str, &str)] = &[
     ("cmd_injection", include_str!("../../data/attack_rules/cmd_injection.tsv")),
+    ("crlf_injection", include_str!("../../data/attack_rules/crlf_injection.tsv")),
     ("jndi", include_str!("../../data/attack_rules/jndi.tsv")),
     ("known_exploit", include_str!("../../data/attack_rules/known_exploit.tsv")),
     ("path_traversal", include_str!("../../data/attack_rules/path_traversal.tsv")),
@@ -222,7 +224,7 @@ pub fn normalize_into(raw: &[u8], part: Part, out: &mut Vec<u8>) {
         }
         Part::Referer | Part::UserAgent => out.extend_from_slice(raw),
     }
-    if matches!(part, Part::LoggedQuery | Part::Referer) {
+    if matches!(part, Part::LoggedQuery | Part::Referer) && memchr::memchr(b'+', out).is_some() {
         plus_as_space_in_place(out);
     }
     for _ in 0..CLIENT_DECODE_LEVELS {
@@ -241,15 +243,18 @@ pub fn normalize_into(raw: &[u8], part: Part, out: &mut Vec<u8>) {
     if memchr::memchr(b'&', out).is_some() {
         decode_html_entities_in_place(out);
     }
-    let path = part == Part::LoggedPath;
-    out.retain(|&b| b != 0);
-    for b in out.iter_mut() {
-        *b = match *b {
-            b'\\' if path => b'/',
-            c => c.to_ascii_lowercase(),
-        };
+    if memchr::memchr(0, out).is_some() {
+        out.retain(|&b| b != 0);
     }
-    if memchr::memmem::find(out, b"${").is_some() {
+    out.make_ascii_lowercase();
+    if part == Part::LoggedPath {
+        let mut from = 0;
+        while let Some(p) = memchr::memchr(b'\\', &out[from..]) {
+            out[from + p] = b'/';
+            from += p + 1;
+        }
+    }
+    if memchr::memchr_iter(b'$', out).any(|p| out.get(p + 1) == Some(&b'{')) {
         resolve_text_lookups(out);
     }
 }
@@ -446,6 +451,9 @@ fn parse_file(family: &'static str, text: &'static str, rules: &mut Vec<Rule>) -
         if pattern.is_empty() || hit.is_empty() || miss.is_empty() || why.is_empty() {
             return Err(format!("{origin}: empty column"));
         }
+        if subjects & (1 << Subject::Request as u8) != 0 && !regex.contains("\\?") {
+            return Err(format!("{origin}: a request rule must match the '?' (requests without a query are not scanned as requests)"));
+        }
         if kind == "regex" && has_uppercase_literal(&regex) {
             return Err(format!("{origin}: upper-case letter in a pattern matched against lower-cased text"));
         }
@@ -457,7 +465,10 @@ fn parse_file(family: &'static str, text: &'static str, rules: &mut Vec<Rule>) -
 
 /// The rules for one subject, compiled into one regex set.
 struct SubjectSet {
+    /// All rules of the subject, MatchKind::All, for the overlapping search that says which match.
     re: Option<meta::Regex>,
+    /// The same rules, leftmost-first: the fast "does anything match" pre-check.
+    any: Option<meta::Regex>,
     /// Pattern id -> rule index.
     rule_of: Vec<usize>,
 }
@@ -466,6 +477,73 @@ struct SubjectSet {
 pub struct Engine {
     rules: Vec<Rule>,
     sets: Vec<SubjectSet>,
+}
+
+/// Normalises a logged path into `out`; returns whether the dot-segment checks find traversal
+/// (segments that climb above the root, or `..` that only appears after decoding).
+fn normalize_path(stem: &[u8], out: &mut Vec<u8>) -> bool {
+    normalize_into(stem, Part::LoggedPath, out);
+    has_two_dots(out) && (climbs_above_root(out) || (has_dotdot_segment(out) && !has_dotdot_segment(stem)))
+}
+
+/// A cheap pre-check: no `..` at all means no dot-dot segment.
+fn has_two_dots(s: &[u8]) -> bool {
+    memchr::memchr_iter(b'.', s).any(|p| s.get(p + 1) == Some(&b'.'))
+}
+
+/// The request subject: decoded path (if any), `?`, decoded query. Only built when there is a
+/// query: every request rule needs the `?`.
+fn join_request(path: Option<&[u8]>, query: &[u8], out: &mut Vec<u8>) {
+    out.clear();
+    out.extend_from_slice(path.unwrap_or(b""));
+    out.push(b'?');
+    out.extend_from_slice(query);
+}
+
+/// A small direct-mapped cache of recent results for one request part, keyed by the raw value:
+/// user agents, referers and paths repeat heavily in real logs, so most rows skip normalising
+/// and matching. Values longer than [`MEMO_MAX_LEN`] are not kept; slots reuse their buffers.
+#[derive(Default)]
+struct Memo {
+    slots: Vec<(u64, Vec<u8>, u16)>,
+}
+
+const MEMO_SLOTS: usize = 4096;
+const MEMO_MAX_LEN: usize = 512;
+
+impl Memo {
+    fn hash(raw: &[u8]) -> u64 {
+        // FxHash-style: fast, and good enough for a cache whose hits are verified.
+        let mut h = raw.len() as u64;
+        let mut chunks = raw.chunks_exact(8);
+        for c in &mut chunks {
+            let w = u64::from_le_bytes(c.try_into().unwrap_or_default());
+            h = (h.rotate_left(5) ^ w).wrapping_mul(0x517c_c1b7_2722_0a95);
+        }
+        for &b in chunks.remainder() {
+            h = (h.rotate_left(5) ^ b as u64).wrapping_mul(0x517c_c1b7_2722_0a95);
+        }
+        h
+    }
+    fn get(&self, raw: &[u8]) -> Option<u16> {
+        let h = Self::hash(raw);
+        let (sh, key, fam) = self.slots.get(h as usize % MEMO_SLOTS)?;
+        (*sh == h && key.as_slice() == raw).then_some(*fam)
+    }
+    fn put(&mut self, raw: &[u8], fam: u16) {
+        if raw.len() > MEMO_MAX_LEN {
+            return;
+        }
+        if self.slots.is_empty() {
+            self.slots.resize_with(MEMO_SLOTS, || (0, Vec::new(), 0));
+        }
+        let h = Self::hash(raw);
+        let slot = &mut self.slots[h as usize % MEMO_SLOTS];
+        slot.0 = h;
+        slot.1.clear();
+        slot.1.extend_from_slice(raw);
+        slot.2 = fam;
+    }
 }
 
 /// The normalised parts of one request.
@@ -484,24 +562,13 @@ impl Texts {
         self.traversal = false;
         let [path, query, request, referer, agent] = &mut self.parts;
         if let Some(stem) = req.stem {
-            normalize_into(stem, Part::LoggedPath, path);
-            self.traversal = climbs_above_root(path) || (has_dotdot_segment(path) && !has_dotdot_segment(stem));
+            self.traversal = normalize_path(stem, path);
             self.present |= 1 << Subject::Path as u8;
         }
         if let Some(q) = req.query {
             normalize_into(q, Part::LoggedQuery, query);
-            self.present |= 1 << Subject::Query as u8;
-        }
-        if req.stem.is_some() || req.query.is_some() {
-            request.clear();
-            if req.stem.is_some() {
-                request.extend_from_slice(path);
-            }
-            if req.query.is_some() {
-                request.push(b'?');
-                request.extend_from_slice(query);
-            }
-            self.present |= 1 << Subject::Request as u8;
+            join_request(req.stem.map(|_| path.as_slice()), query, request);
+            self.present |= (1 << Subject::Query as u8) | (1 << Subject::Request as u8);
         }
         if let Some(r) = req.referer {
             normalize_into(r, Part::Referer, referer);
@@ -523,7 +590,9 @@ impl Texts {
 #[derive(Default)]
 pub struct Scratch {
     texts: Texts,
-    caches: Vec<Option<(meta::Cache, PatternSet)>>,
+    caches: Vec<Option<(meta::Cache, meta::Cache, PatternSet)>>,
+    /// Recent results for paths, referers and user agents.
+    memo: [Memo; 3],
 }
 
 /// The compiled engine (built on first use).
@@ -541,16 +610,17 @@ impl Engine {
         let mut sets = Vec::new();
         for s in SUBJECTS {
             let rule_of: Vec<usize> = (0..rules.len()).filter(|&i| rules[i].applies_to(s)).collect();
-            let re = if rule_of.is_empty() {
-                None
+            let (re, any) = if rule_of.is_empty() {
+                (None, None)
             } else {
                 let patterns: Vec<&str> = rule_of.iter().map(|&i| rules[i].regex.as_str()).collect();
-                Some(compile(&patterns).map_err(|e| {
+                let named = |e: String| {
                     // Name the rule that fails on its own, if one does.
-                    rule_of.iter().find_map(|&i| compile(&[rules[i].regex.as_str()]).err().map(|e| format!("{}: {e}", rules[i].origin))).unwrap_or(e)
-                })?)
+                    rule_of.iter().find_map(|&i| compile(&[rules[i].regex.as_str()], MatchKind::All).err().map(|e| format!("{}: {e}", rules[i].origin))).unwrap_or(e)
+                };
+                (Some(compile(&patterns, MatchKind::All).map_err(named)?), Some(compile(&patterns, MatchKind::LeftmostFirst).map_err(named)?))
             };
-            sets.push(SubjectSet { re, rule_of });
+            sets.push(SubjectSet { re, any, rule_of });
         }
         Ok(Engine { rules, sets })
     }
@@ -562,22 +632,67 @@ impl Engine {
 
     /// The families `req` carries.
     pub fn classify(&self, req: &Request, s: &mut Scratch) -> Families {
-        s.texts.prepare(req);
-        let mut fam = if s.texts.traversal { bit("path_traversal") } else { 0 };
-        if s.caches.len() < SUBJECTS.len() {
-            s.caches.resize_with(SUBJECTS.len(), || None);
+        let Scratch { texts, caches, memo } = s;
+        if caches.len() < SUBJECTS.len() {
+            caches.resize_with(SUBJECTS.len(), || None);
         }
-        for subject in SUBJECTS {
-            let (Some(text), Some(re)) = (s.texts.get(subject), &self.sets[subject as usize].re) else {
-                continue;
+        let [path, query, request, referer, agent] = &mut texts.parts;
+        let [path_memo, referer_memo, agent_memo] = memo;
+        let mut fam = 0u16;
+        if let Some(stem) = req.stem {
+            fam |= match path_memo.get(stem) {
+                Some(known) => {
+                    // The request subject needs the decoded path even when its result is known.
+                    if req.query.is_some() {
+                        normalize_path(stem, path);
+                    }
+                    known
+                }
+                None => {
+                    let traversal = normalize_path(stem, path);
+                    let f = self.scan(Subject::Path, path, caches) | if traversal { bit("path_traversal") } else { 0 };
+                    path_memo.put(stem, f);
+                    f
+                }
             };
-            let (cache, matched) = s.caches[subject as usize].get_or_insert_with(|| (re.create_cache(), PatternSet::new(re.pattern_len())));
-            matched.clear();
-            re.which_overlapping_matches_with(cache, &Input::new(text), matched);
-            let rule_of = &self.sets[subject as usize].rule_of;
-            fam = matched.iter().fold(fam, |acc, pid| acc | self.rules[rule_of[pid.as_usize()]].bit);
+        }
+        if let Some(q) = req.query {
+            normalize_into(q, Part::LoggedQuery, query);
+            fam |= self.scan(Subject::Query, query, caches);
+            join_request(req.stem.map(|_| path.as_slice()), query, request);
+            fam |= self.scan(Subject::Request, request, caches);
+        }
+        for (value, part, subject, text, memo) in [
+            (req.referer, Part::Referer, Subject::Referer, referer, referer_memo),
+            (req.user_agent, Part::UserAgent, Subject::Agent, agent, agent_memo),
+        ] {
+            let Some(raw) = value else { continue };
+            fam |= memo.get(raw).unwrap_or_else(|| {
+                normalize_into(raw, part, text);
+                let f = self.scan(subject, text, caches);
+                memo.put(raw, f);
+                f
+            });
         }
         Families(fam)
+    }
+
+    /// The family bits of the rules of `subject` that match `text`.
+    fn scan(&self, subject: Subject, text: &[u8], caches: &mut [Option<(meta::Cache, meta::Cache, PatternSet)>]) -> u16 {
+        let set = &self.sets[subject as usize];
+        let (Some(re), Some(any)) = (&set.re, &set.any) else {
+            return 0;
+        };
+        let (any_cache, cache, matched) =
+            caches[subject as usize].get_or_insert_with(|| (any.create_cache(), re.create_cache(), PatternSet::new(re.pattern_len())));
+        // Most text matches nothing: a forward search that stops at the first match of any rule
+        // is far cheaper than the overlapping search that says which rules match.
+        if any.search_half_with(any_cache, &Input::new(text).earliest(true)).is_none() {
+            return 0;
+        }
+        matched.clear();
+        re.which_overlapping_matches_with(cache, &Input::new(text), matched);
+        matched.iter().fold(0, |acc, pid| acc | self.rules[set.rule_of[pid.as_usize()]].bit)
     }
 
     /// Why `req` gets its families: every matching rule with the part it matched, in file order,
@@ -600,15 +715,17 @@ impl Engine {
     }
 }
 
-fn compile(patterns: &[&str]) -> Result<meta::Regex, String> {
+fn compile(patterns: &[&str], kind: MatchKind) -> Result<meta::Regex, String> {
     meta::Builder::new()
         .configure(
             meta::Config::new()
-                .match_kind(MatchKind::All)
+                .match_kind(kind)
                 .utf8_empty(false)
-                .which_captures(regex_automata::nfa::thompson::WhichCaptures::None)
+                // Overlapping "which patterns" searches need no capture states; the leftmost
+                // pre-check reports a (half) match, which needs the implicit ones.
+                .which_captures(if kind == MatchKind::All { WhichCaptures::None } else { WhichCaptures::Implicit })
                 .nfa_size_limit(Some(64 << 20))
-                .hybrid_cache_capacity(8 << 20),
+                .hybrid_cache_capacity(2 << 20),
         )
         .syntax(syntax::Config::new().unicode(false).utf8(false).dot_matches_new_line(true))
         .build_many(patterns)

@@ -350,6 +350,15 @@ fn close_benign_urls_are_not_flagged() {
         "q=alert+settings",
         "q=script+writing",
         "ts=1700000000&id=2852039166",
+        "tags=dog;cat;echo;bird",
+        "q=window.open+mdn",
+        "file=C:\\fakepath\\photo.jpg",
+        "filter={\"price\":{\"gte\":10}}",
+        "q=%22rock%22+or+%22pop%22",
+        "q=men's+shoes",
+        "gclid=Cj0KCQiA--x_y-Zz&fbclid=IwAR2--a",
+        "q=l'or+rose",
+        "path=/docs/./intro",
     ] {
         assert_eq!(query(q), Vec::<&str>::new(), "{q}");
     }
@@ -382,6 +391,42 @@ fn hostile_input_is_bounded() {
     let mut out = Vec::new();
     normalize_into(b"&#99999999999999999999;", Part::UserAgent, &mut out);
     assert_eq!(out, b"&#99999999999999999999;");
+}
+
+/// The families of `req` from [`Engine::explain`], which remembers nothing.
+fn via_explain(req: &Request) -> Families {
+    let (rules, traversal) = engine().explain(req);
+    let bits = rules.iter().fold(if traversal { bit("path_traversal") } else { 0 }, |acc, (_, r)| acc | r.bit);
+    Families(bits)
+}
+
+#[test]
+fn remembered_results_match_fresh_ones() {
+    // More distinct values than the memo has slots, each seen twice, some longer than what it
+    // keeps: every answer equals a fresh scratch's.
+    let e = engine();
+    let mut s = Scratch::default();
+    let values: Vec<String> = (0..2 * MEMO_SLOTS)
+        .map(|i| match i % 4 {
+            0 => format!("/p{i}/.env"),
+            1 => format!("/p{i}/index.html"),
+            2 => format!("/p{i}/{}", "a".repeat(MEMO_MAX_LEN)),
+            _ => format!("/p{i}/../../../etc/passwd"),
+        })
+        .collect();
+    for _ in 0..2 {
+        for v in &values {
+            for req in [Request::new(Some(v.as_bytes()), None, None, None), Request::new(None, None, Some(v.as_bytes()), Some(v.as_bytes()))] {
+                assert_eq!(e.classify(&req, &mut s), via_explain(&req), "{v}");
+            }
+        }
+    }
+    // A remembered path still feeds the request subject.
+    let p = cf("/x.php");
+    assert!(e.classify(&Request::new(Some(p.as_bytes()), None, None, None), &mut s).is_empty());
+    assert_eq!(e.classify(&Request::new(Some(p.as_bytes()), Some(b"cmd=id"), None, None), &mut s).names().collect::<Vec<_>>(), ["webshell"]);
+    // A request rule without the '?' is refused.
+    assert!(parse_file("webshell", "request\tregex\t\\.php$\ta\tb\tc\n", &mut Vec::new()).unwrap_err().contains("request rule"));
 }
 
 #[test]
