@@ -30,6 +30,18 @@
 -- Benign clients stay below medium: a client's findings are capped at 'low' when it is
 --   * a verified crawler: crawler_verdict() 'verified' for its most frequent user agent (whatever
 --     it fetched: a crawler following a link to an odd URL is not its operator attacking);
+--   * a link preview: every request of the client has the user agent of a chat or social app
+--     fetching a link someone posted (Slackbot-LinkExpanding, Slackbot, Slack-ImgProxy: api.slack.com/robots;
+--     facebookexternalhit and Facebot: Meta's crawler documentation; Twitterbot, Discordbot,
+--     TelegramBot, WhatsApp, LinkedInBot, SkypeUriPreview (Skype and Teams), Mastodon, redditbot,
+--     Embedly, Iframely), is GET or HEAD and carries no payload beyond the path itself (attack
+--     families at most sensitive_file, webshell, known_exploit). Such a client is also left out of
+--     the members of a campaign row (and so of cf_blocklist): when a site serves a sensitive file
+--     and someone posts its link in a chat, the app fetches it once per poster. The real blog's
+--     public access log was fetched by 19 Slack addresses. These operators publish no address
+--     ranges (Slack says so), so the claim cannot be checked: what keeps a forged preview user agent
+--     from hiding an attack is that any payload in a query, or any POST, voids it, and that the
+--     campaign row itself keeps its severity (cf_campaign_members still lists the fetchers);
 -- or, when none of the attack hunts (cf_attacks at medium or above, cf_waf_bypass, cf_waf_blocks,
 -- cf_scanners, cf_fake_crawlers, a campaign) names it,
 --   * a poller (feed reader, uptime check, health check): a known monitor or feed-reader user agent
@@ -51,12 +63,12 @@
 --   requests BIGINT       the requests that are the evidence (payloads, blocked, busting, failed, ...)
 --   evidence VARCHAR      short sentences with the numbers, one per hunt merged ('; ' separated)
 --   members VARCHAR[]     the client addresses behind the finding: the IP of an 'ip' row, every
---                         member of a campaign, the busting clients of a cache-busting path;
+--                         member of a campaign but link previews, the busting clients of a cache-busting path;
 --                         empty for windows and edge locations (cf_blocklist uses this)
 --   member_count BIGINT   len(members)
 --   hunts VARCHAR[]       every hunt merged into the row
---   benign VARCHAR        why a client was capped at 'low' ('verified crawler', 'poller',
---                         'reader'); NULL otherwise
+--   benign VARCHAR        why a client was capped at 'low' ('verified crawler', 'link preview',
+--                         'poller', 'reader'); NULL otherwise
 CREATE OR REPLACE MACRO cf_hunt(tbl) AS TABLE
 WITH
 _cf_scr_all AS (
@@ -331,10 +343,19 @@ _cf_attackers AS (
 -- Benign profile of every client with an 'ip' finding.
 _cf_profiled AS (
     SELECT DISTINCT entity AS c_ip FROM _cf_f f WHERE entity_type = 'ip'
+    UNION
+    SELECT DISTINCT unnest(members) FROM _cf_f f WHERE entity_type = 'campaign'
 ),
 _cf_prof_t AS (
     SELECT t.c_ip, t.timestamp, t.cs_uri_stem, upper(t.cs_method) AS method, t.sc_status, t.cs_user_agent,
-           regexp_matches(lower(t.cs_uri_stem), '\.(css|js|mjs|map|png|jpe?g|gif|webp|avif|svg|ico|bmp|woff2?|ttf|otf|eot)$') AS is_asset
+           regexp_matches(lower(t.cs_uri_stem), '\.(css|js|mjs|map|png|jpe?g|gif|webp|avif|svg|ico|bmp|woff2?|ttf|otf|eot)$') AS is_asset,
+           -- A link preview's request (see the header); attack_types only for the few that claim one.
+           CASE WHEN NOT regexp_matches(coalesce(t.cs_user_agent, ''),
+                         '(?i)(slackbot|slack-imgproxy|facebookexternalhit|facebot|twitterbot|discordbot|telegrambot|whatsapp/|linkedinbot|skypeuripreview|mastodon/|redditbot|embedly|iframely)')
+                     OR upper(t.cs_method) NOT IN ('GET', 'HEAD') THEN false
+                ELSE list_has_all(['sensitive_file', 'webshell', 'known_exploit'],
+                                  coalesce(attack_types(t.cs_uri_stem, t.cs_uri_query, NULL, NULL), []::VARCHAR[]))
+           END AS is_preview
     FROM query_table(tbl) t
     WHERE t.c_ip IN (SELECT c_ip FROM _cf_profiled)
 ),
@@ -350,12 +371,14 @@ _cf_prof AS (
            count(*) FILTER (WHERE sc_status BETWEEN 200 AND 399) / count(*) AS ok_share,
            bool_and(method IN ('GET', 'HEAD')) AS read_only,
            (epoch(max(timestamp)) - epoch(min(timestamp))) / 60.0 AS span_minutes,
-           mode(cs_user_agent ORDER BY cs_user_agent) AS user_agent
+           mode(cs_user_agent ORDER BY cs_user_agent) AS user_agent,
+           bool_and(is_preview) AS previewer
     FROM _cf_prof_t pt GROUP BY pt.c_ip
 ),
 _cf_benign AS (
     SELECT p.c_ip,
            CASE WHEN crawler_verdict(p.c_ip, p.user_agent) = 'verified' THEN 'verified crawler'
+                WHEN p.previewer THEN 'link preview'
                 WHEN regexp_matches(coalesce(p.user_agent, ''),
                          '(?i)(uptimerobot|pingdom|statuscake|site24x7|uptime-kuma|better ?uptime|route53-health-check|health-?check|datadog|newrelic|nagios|zabbix|feedly|newsblur|feedfetcher|feed fetcher|feedbin|inoreader|tiny tiny rss|theoldreader)')
                      AND p.read_only AND p.requests <= 6 * greatest(p.span_minutes, 1) THEN 'poller'
@@ -367,10 +390,24 @@ _cf_benign AS (
     FROM _cf_prof p
 ),
 -- A verified crawler is capped whatever it fetched (a crawler following a link to an odd URL is
--- not the crawler's operator attacking); pollers and readers only when no attack hunt names them.
+-- not the crawler's operator attacking), a link preview too (what it may fetch is already narrow);
+-- pollers and readers only when no attack hunt names them.
 _cf_capping AS (
     SELECT c_ip, benign FROM _cf_benign
-    WHERE benign = 'verified crawler' OR (benign IS NOT NULL AND c_ip NOT IN (SELECT c_ip FROM _cf_attackers))
+    WHERE benign IN ('verified crawler', 'link preview')
+       OR (benign IS NOT NULL AND c_ip NOT IN (SELECT c_ip FROM _cf_attackers))
+),
+-- Campaign members without the link previews (kept in their order: most signature requests first).
+_cf_camp_pos AS (
+    SELECT c.entity AS campaign, unnest(c.members) AS member, generate_subscripts(c.members, 1) AS pos
+    FROM _cf_f c WHERE c.entity_type = 'campaign'
+),
+_cf_camp_kept AS (
+    SELECT cp.campaign,
+           coalesce(list(cp.member ORDER BY cp.pos) FILTER (WHERE b.c_ip IS NULL), []::VARCHAR[]) AS kept,
+           count(*) FILTER (WHERE b.c_ip IS NOT NULL) AS previews
+    FROM _cf_camp_pos cp LEFT JOIN _cf_capping b ON b.c_ip = cp.member AND b.benign = 'link preview'
+    GROUP BY cp.campaign
 ),
 -- Cap benign clients' findings at 'low'.
 _cf_capped AS (
@@ -437,13 +474,17 @@ _cf_campaigns AS (
            CASE least(c.rank, coalesce(st.rank, 2)) WHEN 0 THEN 'high' WHEN 1 THEN 'medium' ELSE 'low' END AS severity,
            least(c.rank, coalesce(st.rank, 2)) AS rank, c.first_seen, c.last_seen, c.requests,
            c.evidence || coalesce('; cf_credential_stuffing: ' || st.evidence, '')
-               || coalesce(printf('; %d member(s) also flagged by %s', n.folded, array_to_string(n.folded_hunts, ',')), '') AS evidence,
-           c.members,
+               || coalesce(printf('; %d member(s) also flagged by %s', n.folded, array_to_string(n.folded_hunts, ',')), '')
+               || CASE WHEN k.previews > 0
+                       THEN printf('; %d of the clients are link previews (a chat or social app fetching a posted link), not listed as members', k.previews)
+                       ELSE '' END AS evidence,
+           coalesce(k.kept, c.members) AS members,
            list_sort(list_distinct([c.hunt] || coalesce(n.folded_hunts, []::VARCHAR[])
                                    || CASE WHEN st.stem IS NOT NULL THEN ['cf_credential_stuffing'] ELSE []::VARCHAR[] END)) AS hunts,
            NULL::VARCHAR AS benign
     FROM _cf_capped c LEFT JOIN _cf_fold_notes n ON n.campaign = c.entity
     LEFT JOIN _cf_stuffed st ON st.campaign = c.entity
+    LEFT JOIN _cf_camp_kept k ON k.campaign = c.entity
     WHERE c.entity_type = 'campaign'
 ),
 -- Edge locations spiking during a request flood are the flood's sources arriving: part of it.

@@ -379,6 +379,25 @@ def crawlers() -> None:
     write("crawlers.log", out)
 
 
+def previews() -> None:
+    """Link previews of a sensitive file (cf_hunt.test, cf_blocklist.test): a chat app fetching a
+    posted link is not a campaign member; a forged preview user agent sending a payload is."""
+    out = []
+    slack = "Slackbot-LinkExpanding%201.0%20(+https://api.slack.com/robots)"
+    # Three clients download the exposed database dump, one request each, 200.
+    for i, ip in enumerate(("203.0.113.101", "203.0.113.102", "203.0.113.103")):
+        out.append(line(at(60 * i), ip, "/backup.sql", ua="curl/8.4.0", result="Miss"))
+    # Slack unfurls the link twice (206, a ranged fetch): one address twice, another once.
+    out.append(line(at(200), "198.51.100.120", "/backup.sql", 206, ua=slack, result="Miss"))
+    out.append(line(at(201), "198.51.100.120", "/backup.sql", 206, ua=slack, result="Miss"))
+    out.append(line(at(230), "198.51.100.121", "/backup.sql", 206, ua=slack, result="Miss"))
+    # The same user agent downloading the dump and sending a SQL injection: not a link preview.
+    out.append(line(at(300), "198.51.100.122", "/backup.sql", ua=slack, result="Miss"))
+    out.append(line(at(310), "198.51.100.122", "/search", ua=slack, query="q=1%27%20UNION%20SELECT%20NULL--", result="Miss"))
+    out += benign_lines(0)
+    write("previews.log", out)
+
+
 def benign() -> None:
     write("benign.log", benign_lines(0))
 
@@ -417,5 +436,5 @@ def parquet() -> None:
 
 if __name__ == "__main__":
     for f in (summary, scraper, cache_busting, waf, errors, ddos, geo, egress, protocol, scanners, credential, attacks,
-              campaigns, crawlers, benign, parquet):
+              campaigns, crawlers, benign, previews, parquet):
         f()
