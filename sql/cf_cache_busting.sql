@@ -18,13 +18,33 @@
 --   cs_uri_stem, requests (all requests to the stem), misses, miss_ratio (stem overall),
 --   busting_clients, busting_requests, busting_miss_ratio, distinct_queries,
 --   avg_query_entropy, params (parameter names used), clients (up to 10 busting IPs),
+--   client_list VARCHAR[] (every busting client, most busting requests first),
 --   first_seen, last_seen (of busting requests),
 --   severity ('high' when busting_requests >= 4 x min_requests and >= 90% of them missed
 --   the cache, else 'medium')
 CREATE OR REPLACE MACRO cf_cache_busting(tbl, min_per_client := 10, min_requests := 50,
                                          min_distinct_ratio := 0.8) AS TABLE
-WITH _cf_t AS (
-    SELECT c_ip, timestamp, cs_uri_stem, cs_uri_query, x_edge_result_type FROM query_table(tbl)
+WITH _cf_args AS (
+    SELECT
+        TRY_CAST(min_per_client::VARCHAR AS BIGINT) AS min_per_client,
+        TRY_CAST(min_requests::VARCHAR AS BIGINT) AS min_requests,
+        TRY_CAST(min_distinct_ratio::VARCHAR AS DOUBLE) AS min_distinct_ratio
+),
+_cf_t AS (
+    SELECT c_ip, timestamp, cs_uri_stem, cs_uri_query, x_edge_result_type
+    -- Parameters are checked here, where DuckDB evaluates them while binding the query: a
+    -- mistake is an error naming the macro and the parameter, even on an empty table.
+    FROM query_table(CASE
+        WHEN min_per_client IS NULL THEN error('cf_cache_busting: min_per_client must not be NULL')
+        WHEN NOT coalesce(TRY_CAST(min_per_client::VARCHAR AS DOUBLE) = TRY_CAST(min_per_client::VARCHAR AS BIGINT), false) THEN error('cf_cache_busting: min_per_client must be a whole number, got ' || min_per_client::VARCHAR)
+        WHEN TRY_CAST(min_per_client::VARCHAR AS BIGINT) < 1 THEN error('cf_cache_busting: min_per_client must be >= 1, got ' || min_per_client::VARCHAR)
+        WHEN min_requests IS NULL THEN error('cf_cache_busting: min_requests must not be NULL')
+        WHEN NOT coalesce(TRY_CAST(min_requests::VARCHAR AS DOUBLE) = TRY_CAST(min_requests::VARCHAR AS BIGINT), false) THEN error('cf_cache_busting: min_requests must be a whole number, got ' || min_requests::VARCHAR)
+        WHEN TRY_CAST(min_requests::VARCHAR AS BIGINT) < 1 THEN error('cf_cache_busting: min_requests must be >= 1, got ' || min_requests::VARCHAR)
+        WHEN min_distinct_ratio IS NULL THEN error('cf_cache_busting: min_distinct_ratio must not be NULL')
+        WHEN NOT coalesce(isfinite(TRY_CAST(min_distinct_ratio::VARCHAR AS DOUBLE)), false) THEN error('cf_cache_busting: min_distinct_ratio must be a number, got ' || min_distinct_ratio::VARCHAR)
+        WHEN NOT (TRY_CAST(min_distinct_ratio::VARCHAR AS DOUBLE) > 0 AND TRY_CAST(min_distinct_ratio::VARCHAR AS DOUBLE) <= 1) THEN error('cf_cache_busting: min_distinct_ratio must be in (0, 1], got ' || min_distinct_ratio::VARCHAR)
+        ELSE tbl END)
 ),
 -- Judge each distinct query string once.
 _cf_qs AS (
@@ -48,7 +68,7 @@ _cf_rq AS (
 ),
 _cf_pair AS (
     SELECT cs_uri_stem, c_ip, count(*) AS n FROM _cf_rq rq GROUP BY cs_uri_stem, c_ip
-    HAVING count(*) >= min_per_client
+    HAVING count(*) >= (SELECT args.min_per_client FROM _cf_args args)
 ),
 _cf_busting AS (
     SELECT rq.* FROM _cf_rq rq JOIN _cf_pair pair USING (cs_uri_stem, c_ip)
@@ -64,15 +84,15 @@ _cf_per_stem AS (
            min(timestamp) AS first_seen, max(timestamp) AS last_seen
     FROM _cf_busting busting
     GROUP BY cs_uri_stem
-    HAVING count(*) >= min_requests
-       AND count(DISTINCT cs_uri_query) >= min_distinct_ratio * count(*)
+    HAVING count(*) >= (SELECT args.min_requests FROM _cf_args args)
+       AND count(DISTINCT cs_uri_query) >= (SELECT args.min_distinct_ratio FROM _cf_args args) * count(*)
 ),
 _cf_clients AS (
-    SELECT cs_uri_stem, string_agg(c_ip, ',' ORDER BY n DESC, c_ip) AS clients
+    SELECT cs_uri_stem, string_agg(c_ip, ',' ORDER BY n DESC, c_ip) FILTER (WHERE rk <= 10) AS clients,
+           list(c_ip ORDER BY n DESC, c_ip) AS client_list
     FROM (SELECT cs_uri_stem, c_ip, n,
                  row_number() OVER (PARTITION BY cs_uri_stem ORDER BY n DESC, c_ip) AS rk
           FROM _cf_pair pair)
-    WHERE rk <= 10
     GROUP BY cs_uri_stem
 ),
 _cf_stem_all AS (
@@ -84,10 +104,11 @@ _cf_stem_all AS (
 )
 SELECT s.cs_uri_stem, a.requests, a.misses, a.misses / a.requests AS miss_ratio,
        s.busting_clients, s.busting_requests, s.busting_miss_ratio, s.distinct_queries,
-       s.avg_query_entropy, s.params, c.clients, s.first_seen, s.last_seen,
-       CASE WHEN s.busting_requests >= 4 * min_requests AND s.busting_miss_ratio >= 0.9
+       s.avg_query_entropy, s.params, c.clients, c.client_list, s.first_seen, s.last_seen,
+       CASE WHEN s.busting_requests >= 4 * g.min_requests AND s.busting_miss_ratio >= 0.9
             THEN 'high' ELSE 'medium' END AS severity
 FROM _cf_per_stem s
 JOIN _cf_stem_all a USING (cs_uri_stem)
 LEFT JOIN _cf_clients c USING (cs_uri_stem)
+CROSS JOIN _cf_args g
 ORDER BY s.busting_requests DESC, s.cs_uri_stem;

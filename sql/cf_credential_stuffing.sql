@@ -23,16 +23,42 @@
 CREATE OR REPLACE MACRO cf_credential_stuffing(tbl,
         login_pattern := '(?i)(log-?in|log-?on|sign-?in|auth|token|session|passw(or)?d|oauth|sso|credential)',
         bucket := INTERVAL 1 HOUR, min_failures := 50, min_failure_ratio := 0.5, min_clients := 10) AS TABLE
-WITH _cf_t AS (
+WITH _cf_args AS (
+    SELECT
+        login_pattern::VARCHAR AS login_pattern,
+        TRY_CAST(bucket::VARCHAR AS INTERVAL) AS bucket,
+        TRY_CAST(min_failures::VARCHAR AS BIGINT) AS min_failures,
+        TRY_CAST(min_failure_ratio::VARCHAR AS DOUBLE) AS min_failure_ratio,
+        TRY_CAST(min_clients::VARCHAR AS BIGINT) AS min_clients
+),
+_cf_t AS (
     SELECT c_ip, timestamp, cs_uri_stem, sc_status,
-           to_timestamp(floor(epoch(timestamp) / epoch(bucket)) * epoch(bucket)) AS b,
+           to_timestamp(floor(epoch(timestamp) / epoch(a.bucket)) * epoch(a.bucket)) AS b,
            sc_status IN (401, 403) AS failed
-    FROM query_table(tbl)
+    -- Parameters are checked here, where DuckDB evaluates them while binding the query: a
+    -- mistake is an error naming the macro and the parameter, even on an empty table.
+    FROM query_table(CASE
+        WHEN login_pattern IS NULL THEN error('cf_credential_stuffing: login_pattern must not be NULL')
+        WHEN trim(login_pattern::VARCHAR) = '' THEN error('cf_credential_stuffing: login_pattern must not be empty')
+        WHEN bucket IS NULL THEN error('cf_credential_stuffing: bucket must not be NULL')
+        WHEN typeof(bucket) <> 'INTERVAL' THEN error('cf_credential_stuffing: bucket must be an INTERVAL such as INTERVAL 5 MINUTE, got ' || typeof(bucket))
+        WHEN epoch(TRY_CAST(bucket::VARCHAR AS INTERVAL)) <= 0 THEN error('cf_credential_stuffing: bucket must be a positive interval, got ' || bucket::VARCHAR)
+        WHEN min_failures IS NULL THEN error('cf_credential_stuffing: min_failures must not be NULL')
+        WHEN NOT coalesce(TRY_CAST(min_failures::VARCHAR AS DOUBLE) = TRY_CAST(min_failures::VARCHAR AS BIGINT), false) THEN error('cf_credential_stuffing: min_failures must be a whole number, got ' || min_failures::VARCHAR)
+        WHEN TRY_CAST(min_failures::VARCHAR AS BIGINT) < 1 THEN error('cf_credential_stuffing: min_failures must be >= 1, got ' || min_failures::VARCHAR)
+        WHEN min_failure_ratio IS NULL THEN error('cf_credential_stuffing: min_failure_ratio must not be NULL')
+        WHEN NOT coalesce(isfinite(TRY_CAST(min_failure_ratio::VARCHAR AS DOUBLE)), false) THEN error('cf_credential_stuffing: min_failure_ratio must be a number, got ' || min_failure_ratio::VARCHAR)
+        WHEN NOT (TRY_CAST(min_failure_ratio::VARCHAR AS DOUBLE) > 0 AND TRY_CAST(min_failure_ratio::VARCHAR AS DOUBLE) <= 1) THEN error('cf_credential_stuffing: min_failure_ratio must be in (0, 1], got ' || min_failure_ratio::VARCHAR)
+        WHEN min_clients IS NULL THEN error('cf_credential_stuffing: min_clients must not be NULL')
+        WHEN NOT coalesce(TRY_CAST(min_clients::VARCHAR AS DOUBLE) = TRY_CAST(min_clients::VARCHAR AS BIGINT), false) THEN error('cf_credential_stuffing: min_clients must be a whole number, got ' || min_clients::VARCHAR)
+        WHEN TRY_CAST(min_clients::VARCHAR AS BIGINT) < 1 THEN error('cf_credential_stuffing: min_clients must be >= 1, got ' || min_clients::VARCHAR)
+        ELSE tbl END) CROSS JOIN _cf_args a
     WHERE upper(cs_method) = 'POST'
 ),
 _cf_logins AS (
     SELECT * FROM _cf_t t
-    WHERE cs_uri_stem IN (SELECT s FROM (SELECT DISTINCT cs_uri_stem AS s FROM _cf_t t) WHERE regexp_matches(s, login_pattern))
+    WHERE cs_uri_stem IN (SELECT s FROM (SELECT DISTINCT cs_uri_stem AS s FROM _cf_t t) CROSS JOIN _cf_args a
+                          WHERE regexp_matches(s, a.login_pattern))
 ),
 _cf_per AS (
     SELECT cs_uri_stem, b, count(*) AS posts,
@@ -46,13 +72,13 @@ _cf_per AS (
     FROM _cf_logins logins
     GROUP BY cs_uri_stem, b
 )
-SELECT cs_uri_stem, b AS bucket_start, b + bucket AS bucket_end, posts, failures,
-       failures / posts AS failure_ratio, clients, failing_clients,
-       failures / nullif(failing_clients, 0) AS failures_per_client, status_401, status_403,
-       first_seen, last_seen,
-       CASE WHEN failures / posts >= 0.8 AND failing_clients >= 5 * min_clients THEN 'high' ELSE 'medium' END AS severity
-FROM _cf_per per
-WHERE failures >= min_failures
-  AND failures / posts >= min_failure_ratio
-  AND failing_clients >= min_clients
-ORDER BY b, cs_uri_stem;
+SELECT per.cs_uri_stem, per.b AS bucket_start, per.b + a.bucket AS bucket_end, per.posts, per.failures,
+       per.failures / per.posts AS failure_ratio, per.clients, per.failing_clients,
+       per.failures / nullif(per.failing_clients, 0) AS failures_per_client, per.status_401, per.status_403,
+       per.first_seen, per.last_seen,
+       CASE WHEN per.failures / per.posts >= 0.8 AND per.failing_clients >= 5 * a.min_clients THEN 'high' ELSE 'medium' END AS severity
+FROM _cf_per per CROSS JOIN _cf_args a
+WHERE per.failures >= a.min_failures
+  AND per.failures / per.posts >= a.min_failure_ratio
+  AND per.failing_clients >= a.min_clients
+ORDER BY per.b, per.cs_uri_stem;

@@ -30,11 +30,37 @@
 --   severity ('high' for a new location, 'medium' for a spike at a known one)
 CREATE OR REPLACE MACRO cf_geo_spikes(tbl, bucket := INTERVAL 10 MINUTE, k := 5.0, min_clients := 20,
                                       min_new_clients := 10, baseline_span := INTERVAL 3 HOUR) AS TABLE
-WITH _cf_t AS (
+WITH _cf_args AS (
+    SELECT
+        TRY_CAST(bucket::VARCHAR AS INTERVAL) AS bucket,
+        TRY_CAST(k::VARCHAR AS DOUBLE) AS k,
+        TRY_CAST(min_clients::VARCHAR AS BIGINT) AS min_clients,
+        TRY_CAST(min_new_clients::VARCHAR AS BIGINT) AS min_new_clients,
+        TRY_CAST(baseline_span::VARCHAR AS INTERVAL) AS baseline_span
+),
+_cf_t AS (
     SELECT timestamp, c_ip, x_edge_location,
            upper(left(x_edge_location, 3)) AS loc,
-           to_timestamp(floor(epoch(timestamp) / epoch(bucket)) * epoch(bucket)) AS b
-    FROM query_table(tbl)
+           to_timestamp(floor(epoch(timestamp) / epoch(a.bucket)) * epoch(a.bucket)) AS b
+    -- Parameters are checked here, where DuckDB evaluates them while binding the query: a
+    -- mistake is an error naming the macro and the parameter, even on an empty table.
+    FROM query_table(CASE
+        WHEN bucket IS NULL THEN error('cf_geo_spikes: bucket must not be NULL')
+        WHEN typeof(bucket) <> 'INTERVAL' THEN error('cf_geo_spikes: bucket must be an INTERVAL such as INTERVAL 5 MINUTE, got ' || typeof(bucket))
+        WHEN epoch(TRY_CAST(bucket::VARCHAR AS INTERVAL)) <= 0 THEN error('cf_geo_spikes: bucket must be a positive interval, got ' || bucket::VARCHAR)
+        WHEN k IS NULL THEN error('cf_geo_spikes: k must not be NULL')
+        WHEN NOT coalesce(isfinite(TRY_CAST(k::VARCHAR AS DOUBLE)), false) THEN error('cf_geo_spikes: k must be a number, got ' || k::VARCHAR)
+        WHEN TRY_CAST(k::VARCHAR AS DOUBLE) <= 0 THEN error('cf_geo_spikes: k must be > 0, got ' || k::VARCHAR)
+        WHEN min_clients IS NULL THEN error('cf_geo_spikes: min_clients must not be NULL')
+        WHEN NOT coalesce(TRY_CAST(min_clients::VARCHAR AS DOUBLE) = TRY_CAST(min_clients::VARCHAR AS BIGINT), false) THEN error('cf_geo_spikes: min_clients must be a whole number, got ' || min_clients::VARCHAR)
+        WHEN TRY_CAST(min_clients::VARCHAR AS BIGINT) < 1 THEN error('cf_geo_spikes: min_clients must be >= 1, got ' || min_clients::VARCHAR)
+        WHEN min_new_clients IS NULL THEN error('cf_geo_spikes: min_new_clients must not be NULL')
+        WHEN NOT coalesce(TRY_CAST(min_new_clients::VARCHAR AS DOUBLE) = TRY_CAST(min_new_clients::VARCHAR AS BIGINT), false) THEN error('cf_geo_spikes: min_new_clients must be a whole number, got ' || min_new_clients::VARCHAR)
+        WHEN TRY_CAST(min_new_clients::VARCHAR AS BIGINT) < 1 THEN error('cf_geo_spikes: min_new_clients must be >= 1, got ' || min_new_clients::VARCHAR)
+        WHEN baseline_span IS NULL THEN error('cf_geo_spikes: baseline_span must not be NULL')
+        WHEN typeof(baseline_span) <> 'INTERVAL' THEN error('cf_geo_spikes: baseline_span must be an INTERVAL such as INTERVAL 5 MINUTE, got ' || typeof(baseline_span))
+        WHEN epoch(TRY_CAST(baseline_span::VARCHAR AS INTERVAL)) <= 0 THEN error('cf_geo_spikes: baseline_span must be a positive interval, got ' || baseline_span::VARCHAR)
+        ELSE tbl END) CROSS JOIN _cf_args a
     WHERE x_edge_location IS NOT NULL
 ),
 _cf_span AS (
@@ -58,19 +84,19 @@ _cf_grid AS (
     LEFT JOIN _cf_counts c ON c.loc = l.loc AND c.b = bb.b
 ),
 _cf_rolling AS (
-    SELECT *, median(clients) OVER (PARTITION BY loc ORDER BY b
-                                    RANGE BETWEEN baseline_span PRECEDING AND baseline_span FOLLOWING) AS baseline
-    FROM _cf_grid grid
+    SELECT g.*, median(g.clients) OVER (PARTITION BY g.loc ORDER BY g.b
+                                        RANGE BETWEEN a.baseline_span PRECEDING AND a.baseline_span FOLLOWING) AS baseline
+    FROM _cf_grid g CROSS JOIN _cf_args a
 ),
 _cf_flagged AS (
     SELECT r.*, l.first_seen, l.pops,
-           l.first_seen > s.data_first + baseline_span AS new_location
-    FROM _cf_rolling r JOIN _cf_locs l USING (loc) CROSS JOIN _cf_span s
-    WHERE (r.clients >= min_clients AND r.clients >= k * greatest(r.baseline, 1))
-       OR (l.first_seen > s.data_first + baseline_span AND r.clients >= min_new_clients)
+           l.first_seen > s.data_first + a.baseline_span AS new_location, a.bucket AS width
+    FROM _cf_rolling r JOIN _cf_locs l USING (loc) CROSS JOIN _cf_span s CROSS JOIN _cf_args a
+    WHERE (r.clients >= a.min_clients AND r.clients >= a.k * greatest(r.baseline, 1))
+       OR (l.first_seen > s.data_first + a.baseline_span AND r.clients >= a.min_new_clients)
 )
 SELECT f.loc AS edge_location, f.pops, f.g.city AS city, f.g.country AS country,
-       f.b AS bucket_start, f.b + bucket AS bucket_end, f.requests, f.clients,
+       f.b AS bucket_start, f.b + f.width AS bucket_end, f.requests, f.clients,
        f.baseline::DOUBLE AS baseline_clients, f.clients / greatest(f.baseline, 1) AS ratio,
        f.new_location, f.first_seen AS location_first_seen,
        CASE WHEN f.new_location THEN 'high' ELSE 'medium' END AS severity

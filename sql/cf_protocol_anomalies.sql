@@ -24,14 +24,24 @@
 --   first_seen, last_seen (of anomalous requests),
 --   severity ('high' for 3+ kinds, 'medium' for 2, 'low' for 1)
 CREATE OR REPLACE MACRO cf_protocol_anomalies(tbl, min_requests := 3) AS TABLE
-WITH _cf_t AS (
+WITH _cf_args AS (
+    SELECT
+        TRY_CAST(min_requests::VARCHAR AS BIGINT) AS min_requests
+),
+_cf_t AS (
     SELECT c_ip, timestamp, cs_method, ssl_protocol, cs_protocol_version, c_port,
            ssl_protocol IN ('SSLv2', 'SSLv3', 'TLSv1', 'TLSv1.1') AS legacy_tls,
            cs_protocol_version IN ('HTTP/1.0', 'HTTP/0.9') AS old_http,
            upper(cs_method) NOT IN ('GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS') AS unusual_method,
            cs_user_agent IS NULL OR trim(cs_user_agent) IN ('', '-') AS missing_ua,
            c_port < 1024 AS odd_port
-    FROM query_table(tbl)
+    -- Parameters are checked here, where DuckDB evaluates them while binding the query: a
+    -- mistake is an error naming the macro and the parameter, even on an empty table.
+    FROM query_table(CASE
+        WHEN min_requests IS NULL THEN error('cf_protocol_anomalies: min_requests must not be NULL')
+        WHEN NOT coalesce(TRY_CAST(min_requests::VARCHAR AS DOUBLE) = TRY_CAST(min_requests::VARCHAR AS BIGINT), false) THEN error('cf_protocol_anomalies: min_requests must be a whole number, got ' || min_requests::VARCHAR)
+        WHEN TRY_CAST(min_requests::VARCHAR AS BIGINT) < 1 THEN error('cf_protocol_anomalies: min_requests must be >= 1, got ' || min_requests::VARCHAR)
+        ELSE tbl END)
 ),
 _cf_a AS (
     SELECT *, coalesce(legacy_tls, false) OR coalesce(old_http, false) OR coalesce(unusual_method, false)
@@ -54,7 +64,7 @@ _cf_per AS (
            max(timestamp) FILTER (WHERE anomalous) AS last_seen
     FROM _cf_a a
     GROUP BY c_ip
-    HAVING count(*) FILTER (WHERE anomalous) >= min_requests
+    HAVING count(*) FILTER (WHERE anomalous) >= (SELECT args.min_requests FROM _cf_args args)
 ),
 _cf_k AS (
     SELECT *, ((legacy_tls > 0)::INTEGER + (old_http > 0)::INTEGER + (unusual_method > 0)::INTEGER

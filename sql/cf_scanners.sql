@@ -26,10 +26,32 @@
 --   first_seen, last_seen, severity ('high' for 2+ signals, 'medium' for 1)
 CREATE OR REPLACE MACRO cf_scanners(tbl, bucket := INTERVAL 5 MINUTE, min_errors := 50,
                                     min_distinct_uris := 20, min_probe_paths := 3) AS TABLE
-WITH _cf_t AS (
+WITH _cf_args AS (
+    SELECT
+        TRY_CAST(bucket::VARCHAR AS INTERVAL) AS bucket,
+        TRY_CAST(min_errors::VARCHAR AS BIGINT) AS min_errors,
+        TRY_CAST(min_distinct_uris::VARCHAR AS BIGINT) AS min_distinct_uris,
+        TRY_CAST(min_probe_paths::VARCHAR AS BIGINT) AS min_probe_paths
+),
+_cf_t AS (
     SELECT c_ip, timestamp, cs_uri_stem, sc_status, cs_user_agent,
-           to_timestamp(floor(epoch(timestamp) / epoch(bucket)) * epoch(bucket)) AS b
-    FROM query_table(tbl)
+           to_timestamp(floor(epoch(timestamp) / epoch(a.bucket)) * epoch(a.bucket)) AS b
+    -- Parameters are checked here, where DuckDB evaluates them while binding the query: a
+    -- mistake is an error naming the macro and the parameter, even on an empty table.
+    FROM query_table(CASE
+        WHEN bucket IS NULL THEN error('cf_scanners: bucket must not be NULL')
+        WHEN typeof(bucket) <> 'INTERVAL' THEN error('cf_scanners: bucket must be an INTERVAL such as INTERVAL 5 MINUTE, got ' || typeof(bucket))
+        WHEN epoch(TRY_CAST(bucket::VARCHAR AS INTERVAL)) <= 0 THEN error('cf_scanners: bucket must be a positive interval, got ' || bucket::VARCHAR)
+        WHEN min_errors IS NULL THEN error('cf_scanners: min_errors must not be NULL')
+        WHEN NOT coalesce(TRY_CAST(min_errors::VARCHAR AS DOUBLE) = TRY_CAST(min_errors::VARCHAR AS BIGINT), false) THEN error('cf_scanners: min_errors must be a whole number, got ' || min_errors::VARCHAR)
+        WHEN TRY_CAST(min_errors::VARCHAR AS BIGINT) < 1 THEN error('cf_scanners: min_errors must be >= 1, got ' || min_errors::VARCHAR)
+        WHEN min_distinct_uris IS NULL THEN error('cf_scanners: min_distinct_uris must not be NULL')
+        WHEN NOT coalesce(TRY_CAST(min_distinct_uris::VARCHAR AS DOUBLE) = TRY_CAST(min_distinct_uris::VARCHAR AS BIGINT), false) THEN error('cf_scanners: min_distinct_uris must be a whole number, got ' || min_distinct_uris::VARCHAR)
+        WHEN TRY_CAST(min_distinct_uris::VARCHAR AS BIGINT) < 1 THEN error('cf_scanners: min_distinct_uris must be >= 1, got ' || min_distinct_uris::VARCHAR)
+        WHEN min_probe_paths IS NULL THEN error('cf_scanners: min_probe_paths must not be NULL')
+        WHEN NOT coalesce(TRY_CAST(min_probe_paths::VARCHAR AS DOUBLE) = TRY_CAST(min_probe_paths::VARCHAR AS BIGINT), false) THEN error('cf_scanners: min_probe_paths must be a whole number, got ' || min_probe_paths::VARCHAR)
+        WHEN TRY_CAST(min_probe_paths::VARCHAR AS BIGINT) < 1 THEN error('cf_scanners: min_probe_paths must be >= 1, got ' || min_probe_paths::VARCHAR)
+        ELSE tbl END) CROSS JOIN _cf_args a
 ),
 -- The UA and path classifiers run once per distinct value.
 _cf_uas AS (
@@ -68,15 +90,16 @@ _cf_per AS (
            min(timestamp) AS first_seen, max(timestamp) AS last_seen
     FROM _cf_e e
     WHERE c_ip IN (SELECT c_ip FROM _cf_e e WHERE scanner OR probe)
-       OR c_ip IN (SELECT c_ip FROM _cf_bursts bursts WHERE errors >= min_errors AND distinct_uris >= min_distinct_uris)
+       OR c_ip IN (SELECT bursts.c_ip FROM _cf_bursts bursts CROSS JOIN _cf_args a
+                   WHERE bursts.errors >= a.min_errors AND bursts.distinct_uris >= a.min_distinct_uris)
     GROUP BY c_ip
 ),
 _cf_sig AS (
     SELECT per.*, coalesce(pk.peak_errors, 0) AS peak_errors, coalesce(pk.peak_distinct_uris, 0) AS peak_distinct_uris,
            per.scanner_ua_requests > 0 AS s_ua,
-           per.distinct_probe_paths >= min_probe_paths AS s_probe,
-           coalesce(pk.peak_errors >= min_errors AND pk.peak_distinct_uris >= min_distinct_uris, false) AS s_burst
-    FROM _cf_per per LEFT JOIN _cf_peak pk USING (c_ip)
+           per.distinct_probe_paths >= a.min_probe_paths AS s_probe,
+           coalesce(pk.peak_errors >= a.min_errors AND pk.peak_distinct_uris >= a.min_distinct_uris, false) AS s_burst
+    FROM _cf_per per LEFT JOIN _cf_peak pk USING (c_ip) CROSS JOIN _cf_args a
 )
 SELECT c_ip, requests, scanner_ua_requests, probe_requests, distinct_probe_paths, peak_errors,
        peak_distinct_uris, error_rate,

@@ -25,15 +25,40 @@
 --   c_ip, subnet (/24 or /48 via ip_prefix), subnet_clients (flagged clients in that subnet),
 --   requests, distinct_uris (successful non-asset stems), asset_ratio, error_rate,
 --   rate_per_min, active_ratio, ua_category (most frequent), user_agent (most frequent, decoded),
---   first_seen, last_seen, severity ('low' for declared crawlers, which are usually allowed;
---   'high' for anything else walking >= 3 x min_distinct_uris pages; otherwise 'medium')
+--   first_seen, last_seen, crawler_verdict ('verified' / 'spoofed' from crawler_verdict() on the
+--   client and its most frequent user agent; NULL when it claims no verifiable crawler),
+--   severity ('low' for declared crawlers, which are usually allowed, unless the claim is
+--   spoofed (a Googlebot outside Google's ranges is a scraper); 'high' for anything else walking
+--   >= 3 x min_distinct_uris pages; otherwise 'medium')
 CREATE OR REPLACE MACRO cf_scrapers(tbl, min_distinct_uris := 100, max_asset_ratio := 0.05,
                                     min_rate := 1.0, min_active_ratio := 0.5) AS TABLE
-WITH _cf_t AS (
+WITH _cf_args AS (
+    SELECT
+        TRY_CAST(min_distinct_uris::VARCHAR AS BIGINT) AS min_distinct_uris,
+        TRY_CAST(max_asset_ratio::VARCHAR AS DOUBLE) AS max_asset_ratio,
+        TRY_CAST(min_rate::VARCHAR AS DOUBLE) AS min_rate,
+        TRY_CAST(min_active_ratio::VARCHAR AS DOUBLE) AS min_active_ratio
+),
+_cf_t AS (
     SELECT c_ip, timestamp, cs_uri_stem, sc_status, cs_user_agent,
            regexp_matches(lower(cs_uri_stem),
                '\.(css|js|mjs|map|png|jpe?g|gif|webp|avif|svg|ico|bmp|woff2?|ttf|otf|eot)$') AS is_asset
-    FROM query_table(tbl)
+    -- Parameters are checked here, where DuckDB evaluates them while binding the query: a
+    -- mistake is an error naming the macro and the parameter, even on an empty table.
+    FROM query_table(CASE
+        WHEN min_distinct_uris IS NULL THEN error('cf_scrapers: min_distinct_uris must not be NULL')
+        WHEN NOT coalesce(TRY_CAST(min_distinct_uris::VARCHAR AS DOUBLE) = TRY_CAST(min_distinct_uris::VARCHAR AS BIGINT), false) THEN error('cf_scrapers: min_distinct_uris must be a whole number, got ' || min_distinct_uris::VARCHAR)
+        WHEN TRY_CAST(min_distinct_uris::VARCHAR AS BIGINT) < 1 THEN error('cf_scrapers: min_distinct_uris must be >= 1, got ' || min_distinct_uris::VARCHAR)
+        WHEN max_asset_ratio IS NULL THEN error('cf_scrapers: max_asset_ratio must not be NULL')
+        WHEN NOT coalesce(isfinite(TRY_CAST(max_asset_ratio::VARCHAR AS DOUBLE)), false) THEN error('cf_scrapers: max_asset_ratio must be a number, got ' || max_asset_ratio::VARCHAR)
+        WHEN NOT (TRY_CAST(max_asset_ratio::VARCHAR AS DOUBLE) >= 0 AND TRY_CAST(max_asset_ratio::VARCHAR AS DOUBLE) <= 1) THEN error('cf_scrapers: max_asset_ratio must be in [0, 1], got ' || max_asset_ratio::VARCHAR)
+        WHEN min_rate IS NULL THEN error('cf_scrapers: min_rate must not be NULL')
+        WHEN NOT coalesce(isfinite(TRY_CAST(min_rate::VARCHAR AS DOUBLE)), false) THEN error('cf_scrapers: min_rate must be a number, got ' || min_rate::VARCHAR)
+        WHEN TRY_CAST(min_rate::VARCHAR AS DOUBLE) < 0 THEN error('cf_scrapers: min_rate must be >= 0, got ' || min_rate::VARCHAR)
+        WHEN min_active_ratio IS NULL THEN error('cf_scrapers: min_active_ratio must not be NULL')
+        WHEN NOT coalesce(isfinite(TRY_CAST(min_active_ratio::VARCHAR AS DOUBLE)), false) THEN error('cf_scrapers: min_active_ratio must be a number, got ' || min_active_ratio::VARCHAR)
+        WHEN NOT (TRY_CAST(min_active_ratio::VARCHAR AS DOUBLE) >= 0 AND TRY_CAST(min_active_ratio::VARCHAR AS DOUBLE) <= 1) THEN error('cf_scrapers: min_active_ratio must be in [0, 1], got ' || min_active_ratio::VARCHAR)
+        ELSE tbl END)
 ),
 _cf_per AS (
     SELECT c_ip, count(*) AS requests,
@@ -45,13 +70,13 @@ _cf_per AS (
            min(timestamp) AS first_seen, max(timestamp) AS last_seen
     FROM _cf_t t
     GROUP BY c_ip
-    HAVING count(DISTINCT cs_uri_stem) FILTER (WHERE NOT is_asset AND sc_status < 400) >= min_distinct_uris
+    HAVING count(DISTINCT cs_uri_stem) FILTER (WHERE NOT is_asset AND sc_status < 400) >= (SELECT args.min_distinct_uris FROM _cf_args args)
 ),
 _cf_flagged AS (
-    SELECT *, requests / span_minutes AS rate_per_min,
-           least(active_minutes / span_minutes, 1.0) AS active_ratio
-    FROM _cf_per per
-    WHERE requests / span_minutes >= min_rate OR active_minutes / span_minutes >= min_active_ratio
+    SELECT per.*, per.requests / per.span_minutes AS rate_per_min,
+           least(per.active_minutes / per.span_minutes, 1.0) AS active_ratio
+    FROM _cf_per per CROSS JOIN _cf_args a
+    WHERE per.requests / per.span_minutes >= a.min_rate OR per.active_minutes / per.span_minutes >= a.min_active_ratio
 ),
 _cf_ua AS (
     SELECT c_ip, cs_user_agent, count(*) AS k
@@ -62,15 +87,17 @@ _cf_ua AS (
 ),
 _cf_scored AS (
     SELECT f.*, ua.cs_user_agent AS user_agent, ua_category(ua.cs_user_agent) AS ua_category,
-           coalesce(ip_prefix(f.c_ip, CASE WHEN contains(f.c_ip, ':') THEN 48 ELSE 24 END), f.c_ip) AS subnet
-    FROM _cf_flagged f LEFT JOIN _cf_ua ua ON ua.c_ip = f.c_ip
-    WHERE f.asset_ratio <= max_asset_ratio OR coalesce(ua_category(ua.cs_user_agent), 'empty') <> 'browser'
+           crawler_verdict(f.c_ip, ua.cs_user_agent) AS crawler_verdict,
+           coalesce(ip_prefix(f.c_ip, CASE WHEN contains(f.c_ip, ':') THEN 48 ELSE 24 END), f.c_ip) AS subnet,
+           a.min_distinct_uris AS pages_needed
+    FROM _cf_flagged f LEFT JOIN _cf_ua ua ON ua.c_ip = f.c_ip CROSS JOIN _cf_args a
+    WHERE f.asset_ratio <= a.max_asset_ratio OR coalesce(ua_category(ua.cs_user_agent), 'empty') <> 'browser'
 )
 SELECT c_ip, subnet, count(*) OVER (PARTITION BY subnet) AS subnet_clients,
        requests, distinct_uris, asset_ratio, error_rate, rate_per_min, active_ratio,
-       ua_category, user_agent, first_seen, last_seen,
-       CASE WHEN ua_category = 'crawler' THEN 'low'
-            WHEN distinct_uris >= 3 * min_distinct_uris THEN 'high'
+       ua_category, user_agent, first_seen, last_seen, crawler_verdict,
+       CASE WHEN ua_category = 'crawler' AND crawler_verdict IS DISTINCT FROM 'spoofed' THEN 'low'
+            WHEN distinct_uris >= 3 * pages_needed THEN 'high'
             ELSE 'medium' END AS severity
 FROM _cf_scored scored
 ORDER BY distinct_uris DESC, c_ip;

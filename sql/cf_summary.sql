@@ -16,9 +16,19 @@
 -- cache_hit_ratio = (x-edge-result-type Hit + RefreshHit) / all requests, as AWS's CloudFront
 -- console computes its "hit rate" from those two result types.
 CREATE OR REPLACE MACRO cf_summary(tbl, top_edges := 5) AS TABLE
-WITH _cf_t AS (
+WITH _cf_args AS (
+    SELECT
+        TRY_CAST(top_edges::VARCHAR AS BIGINT) AS top_edges
+),
+_cf_t AS (
     SELECT timestamp, c_ip, sc_bytes, sc_status, x_edge_result_type, x_edge_location
-    FROM query_table(tbl)
+    -- Parameters are checked here, where DuckDB evaluates them while binding the query: a
+    -- mistake is an error naming the macro and the parameter, even on an empty table.
+    FROM query_table(CASE
+        WHEN top_edges IS NULL THEN error('cf_summary: top_edges must not be NULL')
+        WHEN NOT coalesce(TRY_CAST(top_edges::VARCHAR AS DOUBLE) = TRY_CAST(top_edges::VARCHAR AS BIGINT), false) THEN error('cf_summary: top_edges must be a whole number, got ' || top_edges::VARCHAR)
+        WHEN TRY_CAST(top_edges::VARCHAR AS BIGINT) < 0 THEN error('cf_summary: top_edges must be >= 0, got ' || top_edges::VARCHAR)
+        ELSE tbl END)
 ),
 _cf_tot AS (
     SELECT
@@ -40,7 +50,7 @@ _cf_edges AS (
            row_number() OVER (ORDER BY count(*) DESC, x_edge_location) AS rk
     FROM _cf_t t
     GROUP BY x_edge_location
-    QUALIFY row_number() OVER (ORDER BY count(*) DESC, x_edge_location) <= top_edges
+    QUALIFY row_number() OVER (ORDER BY count(*) DESC, x_edge_location) <= (SELECT args.top_edges FROM _cf_args args)
 ),
 _cf_edges_geo AS (
     SELECT loc, n, rk, edge_location(loc) AS g FROM _cf_edges edges

@@ -23,12 +23,35 @@
 --   5 x min_large_objects; else 'medium')
 CREATE OR REPLACE MACRO cf_suspicious_egress(tbl, factor := 10.0, min_bytes := 1000000000,
                                              large_object_bytes := 100000000, min_large_objects := 10) AS TABLE
-WITH _cf_t AS (
-    SELECT c_ip, timestamp, cs_uri_stem, sc_bytes, cs_user_agent FROM query_table(tbl)
+WITH _cf_args AS (
+    SELECT
+        TRY_CAST(factor::VARCHAR AS DOUBLE) AS factor,
+        TRY_CAST(min_bytes::VARCHAR AS BIGINT) AS min_bytes,
+        TRY_CAST(large_object_bytes::VARCHAR AS BIGINT) AS large_object_bytes,
+        TRY_CAST(min_large_objects::VARCHAR AS BIGINT) AS min_large_objects
+),
+_cf_t AS (
+    SELECT c_ip, timestamp, cs_uri_stem, sc_bytes, cs_user_agent
+    -- Parameters are checked here, where DuckDB evaluates them while binding the query: a
+    -- mistake is an error naming the macro and the parameter, even on an empty table.
+    FROM query_table(CASE
+        WHEN factor IS NULL THEN error('cf_suspicious_egress: factor must not be NULL')
+        WHEN NOT coalesce(isfinite(TRY_CAST(factor::VARCHAR AS DOUBLE)), false) THEN error('cf_suspicious_egress: factor must be a number, got ' || factor::VARCHAR)
+        WHEN TRY_CAST(factor::VARCHAR AS DOUBLE) <= 0 THEN error('cf_suspicious_egress: factor must be > 0, got ' || factor::VARCHAR)
+        WHEN min_bytes IS NULL THEN error('cf_suspicious_egress: min_bytes must not be NULL')
+        WHEN NOT coalesce(TRY_CAST(min_bytes::VARCHAR AS DOUBLE) = TRY_CAST(min_bytes::VARCHAR AS BIGINT), false) THEN error('cf_suspicious_egress: min_bytes must be a whole number, got ' || min_bytes::VARCHAR)
+        WHEN TRY_CAST(min_bytes::VARCHAR AS BIGINT) < 1 THEN error('cf_suspicious_egress: min_bytes must be >= 1, got ' || min_bytes::VARCHAR)
+        WHEN large_object_bytes IS NULL THEN error('cf_suspicious_egress: large_object_bytes must not be NULL')
+        WHEN NOT coalesce(TRY_CAST(large_object_bytes::VARCHAR AS DOUBLE) = TRY_CAST(large_object_bytes::VARCHAR AS BIGINT), false) THEN error('cf_suspicious_egress: large_object_bytes must be a whole number, got ' || large_object_bytes::VARCHAR)
+        WHEN TRY_CAST(large_object_bytes::VARCHAR AS BIGINT) < 1 THEN error('cf_suspicious_egress: large_object_bytes must be >= 1, got ' || large_object_bytes::VARCHAR)
+        WHEN min_large_objects IS NULL THEN error('cf_suspicious_egress: min_large_objects must not be NULL')
+        WHEN NOT coalesce(TRY_CAST(min_large_objects::VARCHAR AS DOUBLE) = TRY_CAST(min_large_objects::VARCHAR AS BIGINT), false) THEN error('cf_suspicious_egress: min_large_objects must be a whole number, got ' || min_large_objects::VARCHAR)
+        WHEN TRY_CAST(min_large_objects::VARCHAR AS BIGINT) < 1 THEN error('cf_suspicious_egress: min_large_objects must be >= 1, got ' || min_large_objects::VARCHAR)
+        ELSE tbl END)
 ),
 _cf_per AS (
     SELECT c_ip, count(*) AS requests, coalesce(sum(sc_bytes), 0)::BIGINT AS bytes_out,
-           count(*) FILTER (WHERE sc_bytes >= large_object_bytes) AS large_objects,
+           count(*) FILTER (WHERE sc_bytes >= (SELECT args.large_object_bytes FROM _cf_args args)) AS large_objects,
            max(sc_bytes) AS largest_object, count(DISTINCT cs_uri_stem) AS distinct_uris,
            min(timestamp) AS first_seen, max(timestamp) AS last_seen
     FROM _cf_t t GROUP BY c_ip
@@ -40,10 +63,10 @@ _cf_pop AS (
     FROM _cf_per per
 ),
 _cf_flagged AS (
-    SELECT per.*, pop.p99, pop.med_log, pop.mad_log
-    FROM _cf_per per CROSS JOIN _cf_pop pop
-    WHERE (per.bytes_out > factor * pop.p99 AND per.bytes_out >= min_bytes)
-       OR per.large_objects >= min_large_objects
+    SELECT per.*, pop.p99, pop.med_log, pop.mad_log, a.min_bytes AS bytes_needed, a.min_large_objects AS objects_needed
+    FROM _cf_per per CROSS JOIN _cf_pop pop CROSS JOIN _cf_args a
+    WHERE (per.bytes_out > a.factor * pop.p99 AND per.bytes_out >= a.min_bytes)
+       OR per.large_objects >= a.min_large_objects
 ),
 _cf_top_path AS (
     SELECT c_ip, cs_uri_stem FROM _cf_t t WHERE c_ip IN (SELECT c_ip FROM _cf_flagged flagged)
@@ -60,8 +83,8 @@ SELECT f.c_ip, f.requests, f.bytes_out, format_bytes(f.bytes_out) AS bytes_out_h
        (log10(greatest(f.bytes_out, 1)) - f.med_log) / nullif(f.mad_log, 0) AS robust_z,
        f.large_objects, f.largest_object, f.distinct_uris, tp.cs_uri_stem AS top_path,
        ua.cs_user_agent AS user_agent, f.first_seen, f.last_seen,
-       CASE WHEN (f.bytes_out >= 100 * f.p99 AND f.bytes_out >= min_bytes)
-                 OR f.large_objects >= 5 * min_large_objects THEN 'high' ELSE 'medium' END AS severity
+       CASE WHEN (f.bytes_out >= 100 * f.p99 AND f.bytes_out >= f.bytes_needed)
+                 OR f.large_objects >= 5 * f.objects_needed THEN 'high' ELSE 'medium' END AS severity
 FROM _cf_flagged f
 LEFT JOIN _cf_top_path tp ON tp.c_ip = f.c_ip
 LEFT JOIN _cf_ua ua ON ua.c_ip = f.c_ip

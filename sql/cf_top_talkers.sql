@@ -14,8 +14,19 @@
 --   user_agents BIGINT      distinct user agents the client sent
 --   first_seen, last_seen TIMESTAMPTZ
 CREATE OR REPLACE MACRO cf_top_talkers(tbl, n := 20) AS TABLE
-WITH _cf_t AS (
-    SELECT c_ip, timestamp, cs_uri_stem, sc_bytes, sc_status, cs_user_agent FROM query_table(tbl)
+WITH _cf_args AS (
+    SELECT
+        TRY_CAST(n::VARCHAR AS BIGINT) AS n
+),
+_cf_t AS (
+    SELECT c_ip, timestamp, cs_uri_stem, sc_bytes, sc_status, cs_user_agent
+    -- Parameters are checked here, where DuckDB evaluates them while binding the query: a
+    -- mistake is an error naming the macro and the parameter, even on an empty table.
+    FROM query_table(CASE
+        WHEN n IS NULL THEN error('cf_top_talkers: n must not be NULL')
+        WHEN NOT coalesce(TRY_CAST(n::VARCHAR AS DOUBLE) = TRY_CAST(n::VARCHAR AS BIGINT), false) THEN error('cf_top_talkers: n must be a whole number, got ' || n::VARCHAR)
+        WHEN TRY_CAST(n::VARCHAR AS BIGINT) < 1 THEN error('cf_top_talkers: n must be >= 1, got ' || n::VARCHAR)
+        ELSE tbl END)
 ),
 _cf_total AS (
     SELECT count(*) AS all_requests FROM _cf_t t
@@ -29,7 +40,7 @@ _cf_per AS (
     FROM _cf_t t
     GROUP BY c_ip
     ORDER BY requests DESC, c_ip
-    LIMIT n
+    LIMIT (SELECT args.n FROM _cf_args args)
 ),
 _cf_ua AS (
     -- ua_category() once per distinct (client, user agent), not once per row.

@@ -21,18 +21,32 @@
 --   sample_query (one blocked query string, raw), user_agent (most frequent, decoded),
 --   severity ('high' when blocked >= 5 x min_blocks in the window, else 'medium')
 CREATE OR REPLACE MACRO cf_waf_blocks(tbl, bucket := INTERVAL 5 MINUTE, min_blocks := 10) AS TABLE
-WITH _cf_t AS (
+WITH _cf_args AS (
+    SELECT
+        TRY_CAST(bucket::VARCHAR AS INTERVAL) AS bucket,
+        TRY_CAST(min_blocks::VARCHAR AS BIGINT) AS min_blocks
+),
+_cf_t AS (
     SELECT c_ip, timestamp, cs_uri_stem, cs_uri_query, cs_user_agent,
-           to_timestamp(floor(epoch(timestamp) / epoch(bucket)) * epoch(bucket)) AS w,
+           to_timestamp(floor(epoch(timestamp) / epoch(a.bucket)) * epoch(a.bucket)) AS w,
            coalesce(is_waf_block(x_edge_result_type, sc_status, x_edge_detailed_result_type), false) AS blocked,
            x_edge_detailed_result_type AS detail
-    FROM query_table(tbl)
+    -- Parameters are checked here, where DuckDB evaluates them while binding the query: a
+    -- mistake is an error naming the macro and the parameter, even on an empty table.
+    FROM query_table(CASE
+        WHEN bucket IS NULL THEN error('cf_waf_blocks: bucket must not be NULL')
+        WHEN typeof(bucket) <> 'INTERVAL' THEN error('cf_waf_blocks: bucket must be an INTERVAL such as INTERVAL 5 MINUTE, got ' || typeof(bucket))
+        WHEN epoch(TRY_CAST(bucket::VARCHAR AS INTERVAL)) <= 0 THEN error('cf_waf_blocks: bucket must be a positive interval, got ' || bucket::VARCHAR)
+        WHEN min_blocks IS NULL THEN error('cf_waf_blocks: min_blocks must not be NULL')
+        WHEN NOT coalesce(TRY_CAST(min_blocks::VARCHAR AS DOUBLE) = TRY_CAST(min_blocks::VARCHAR AS BIGINT), false) THEN error('cf_waf_blocks: min_blocks must be a whole number, got ' || min_blocks::VARCHAR)
+        WHEN TRY_CAST(min_blocks::VARCHAR AS BIGINT) < 1 THEN error('cf_waf_blocks: min_blocks must be >= 1, got ' || min_blocks::VARCHAR)
+        ELSE tbl END) CROSS JOIN _cf_args a
 ),
 _cf_per AS (
     SELECT c_ip, w, count(*) AS requests, count(*) FILTER (WHERE blocked) AS blocked
     FROM _cf_t t
     GROUP BY c_ip, w
-    HAVING count(*) FILTER (WHERE blocked) >= min_blocks
+    HAVING count(*) FILTER (WHERE blocked) >= (SELECT args.min_blocks FROM _cf_args args)
 ),
 _cf_b AS (
     SELECT t.* FROM _cf_t t JOIN _cf_per per USING (c_ip, w) WHERE t.blocked
@@ -47,9 +61,9 @@ _cf_agg AS (
     FROM _cf_b b
     GROUP BY c_ip, w
 )
-SELECT p.c_ip, p.w AS window_start, p.w + bucket AS window_end, p.requests, p.blocked,
+SELECT p.c_ip, p.w AS window_start, p.w + g.bucket AS window_end, p.requests, p.blocked,
        p.blocked / p.requests AS block_ratio,
        a.distinct_paths, a.top_path, a.detailed_types, a.sample_query, a.user_agent,
-       CASE WHEN p.blocked >= 5 * min_blocks THEN 'high' ELSE 'medium' END AS severity
-FROM _cf_per p JOIN _cf_agg a USING (c_ip, w)
+       CASE WHEN p.blocked >= 5 * g.min_blocks THEN 'high' ELSE 'medium' END AS severity
+FROM _cf_per p JOIN _cf_agg a USING (c_ip, w) CROSS JOIN _cf_args g
 ORDER BY p.c_ip, p.w;

@@ -1,95 +1,153 @@
--- cf_waf_bypass: clients that got past the WAF after being blocked, or with multiply-encoded payloads that were let through.
--- Question: Which clients were refused on a path and later succeeded on the same path, or sent multiply percent-encoded payloads that were not blocked?
+-- cf_waf_bypass: attack payloads that got past the WAF, and clients allowed on a path after being refused there.
+-- Question: Which attack payloads were answered 2xx/3xx instead of being refused (a WAF bypass), which of them were refused first or encoded by the client to slip through, and which clients were blocked on a path and later allowed on it?
 -- Parameters:
 --   tbl                name of a table or view of read_cloudfront() rows (VARCHAR)
 --   min_blocked := 3   refused requests (is_waf_block) a client needs on a stem before later
 --                      successes there count as "blocked then allowed". One or two 403s happen to
 --                      people (a stale form, a rule false positive); three is a client retrying.
---   min_depth := 2     encoding_depth() of cs-uri-stem or cs-uri-query at or above which a
---                      request counts as "multiply encoded" (the playbook's specified figure, and how
---                      cfgen writes its double-encoded bypass payloads). Caveat from
---                      docs/format-facts.md: CloudFront escapes '%' when it writes the log, so a
---                      URL that carried %27 is logged as %2527 (depth 2). Browsers do escape
---                      special characters in form values, so on a real site's logs depth 2 also
---                      covers ordinary searches like q=rock%26roll; there, min_depth := 3 (the
---                      client itself encoded twice, the classic WAF evasion) is the stricter
---                      choice, and encoded payloads alone are only rated 'medium'.
---   min_encoded := 1   successful (status < 400), unblocked multiply-encoded requests a client
---                      needs on a stem to be reported for that reason alone.
--- Output: one row per (client, stem) with at least one reason, most suspicious first:
---   c_ip, cs_uri_stem,
+--   min_depth := 2     client-side encoding depth at or above which a payload counts as encoded
+--                      to evade: the depth of the value the client sent, i.e. encoding_depth()
+--                      after undoing CloudFront's own escaping once (CloudFront logs a client's %
+--                      as %25, docs/format-facts.md). So a space the client sent as %20, logged
+--                      %2520, is depth 1 (ordinary), and a %2527 from the client (its ' encoded
+--                      twice, logged %252527) is depth 2: the classic double-encoding evasion.
+--   min_through := 2   payload requests answered 2xx/3xx (not refused) a client needs on a stem
+--                      to be reported for that reason. As cf_attacks' min_requests: attack tools
+--                      send several payloads, while a benign request that happens to match a rule
+--                      is a one-off (attack_types' false-positive target is 0.5% of normal
+--                      requests; a verified Googlebot following a link to a "sensitive" URL once
+--                      is one on the real blog log).
+-- A payload is a request with attack_types(cs_uri_stem, cs_uri_query, cs_referer,
+-- cs_user_agent) not empty; it got through when it was not refused and its status is 200-399
+-- (200-299 when its only families are the path-only ones webshell, sensitive_file and
+-- known_exploit: a redirect of a probed path is not a hit, as in cf_attacks).
+-- Output: one row per (client, stem) with at least one reason, most severe first:
+--   c_ip, cs_uri_stem, families VARCHAR[] (attack families of the payloads that got through),
 --   blocked (refused requests on the stem), first_blocked, last_blocked,
 --   allowed_after (status 1xx-3xx, not refused, after the first block), first_allowed_after,
---   encoded_allowed (successful, unblocked requests with depth >= min_depth),
---   evidence_requests (blocked, allowed-after-block and encoded-allowed requests, each counted once),
---   max_encoding_depth, sample_query (one encoded successful query, else one blocked query),
---   blocked_then_allowed BOOLEAN, encoded_not_blocked BOOLEAN,
+--   payload_through (payload requests answered 2xx/3xx), evidence_requests (blocked,
+--   allowed-after-block and payload-through requests, each counted once),
+--   max_encoding_depth (client-side depth of the payloads that got through),
+--   sample_query (one payload that got through, as logged; else one blocked query),
+--   sample_payload (that request decoded: stem?query, first 120 characters),
+--   blocked_then_allowed BOOLEAN, payload_not_blocked BOOLEAN,
 --   first_seen, last_seen (of the requests that are evidence), user_agent (most frequent),
---   severity ('high' when both reasons hold: blocked, then through with an encoded payload;
---   'medium' for encoded payloads that got through; 'low' for blocked-then-allowed alone, which
---   a client that stops attacking and browses normally also produces)
-CREATE OR REPLACE MACRO cf_waf_bypass(tbl, min_blocked := 3, min_depth := 2, min_encoded := 1) AS TABLE
-WITH _cf_t AS (
-    SELECT c_ip, timestamp, cs_uri_stem, cs_uri_query, sc_status, cs_user_agent,
+--   severity: 'high' when payloads got through after being refused on the stem, or encoded
+--   min_depth deep by the client; 'medium' for payloads that got through otherwise; 'low' for
+--   blocked-then-allowed without payloads in what was allowed (a client that stops attacking and
+--   browses normally also produces it)
+CREATE OR REPLACE MACRO cf_waf_bypass(tbl, min_blocked := 3, min_depth := 2, min_through := 2) AS TABLE
+WITH _cf_args AS (
+    SELECT
+        TRY_CAST(min_blocked::VARCHAR AS BIGINT) AS min_blocked,
+        TRY_CAST(min_depth::VARCHAR AS BIGINT) AS min_depth,
+        TRY_CAST(min_through::VARCHAR AS BIGINT) AS min_through
+),
+_cf_t0 AS (
+    SELECT c_ip, timestamp, cs_uri_stem, cs_uri_query, cs_referer, sc_status, cs_user_agent,
            coalesce(is_waf_block(x_edge_result_type, sc_status, x_edge_detailed_result_type), false) AS blocked
-    FROM query_table(tbl)
+    -- Parameters are checked here, where DuckDB evaluates them while binding the query: a
+    -- mistake is an error naming the macro and the parameter, even on an empty table.
+    FROM query_table(CASE
+        WHEN min_blocked IS NULL THEN error('cf_waf_bypass: min_blocked must not be NULL')
+        WHEN NOT coalesce(TRY_CAST(min_blocked::VARCHAR AS DOUBLE) = TRY_CAST(min_blocked::VARCHAR AS BIGINT), false) THEN error('cf_waf_bypass: min_blocked must be a whole number, got ' || min_blocked::VARCHAR)
+        WHEN TRY_CAST(min_blocked::VARCHAR AS BIGINT) < 1 THEN error('cf_waf_bypass: min_blocked must be >= 1, got ' || min_blocked::VARCHAR)
+        WHEN min_depth IS NULL THEN error('cf_waf_bypass: min_depth must not be NULL')
+        WHEN NOT coalesce(TRY_CAST(min_depth::VARCHAR AS DOUBLE) = TRY_CAST(min_depth::VARCHAR AS BIGINT), false) THEN error('cf_waf_bypass: min_depth must be a whole number, got ' || min_depth::VARCHAR)
+        WHEN TRY_CAST(min_depth::VARCHAR AS BIGINT) NOT BETWEEN 1 AND 8 THEN error('cf_waf_bypass: min_depth must be between 1 and 8 (encoding_depth''s cap), got ' || min_depth::VARCHAR)
+        WHEN min_through IS NULL THEN error('cf_waf_bypass: min_through must not be NULL')
+        WHEN NOT coalesce(TRY_CAST(min_through::VARCHAR AS DOUBLE) = TRY_CAST(min_through::VARCHAR AS BIGINT), false) THEN error('cf_waf_bypass: min_through must be a whole number, got ' || min_through::VARCHAR)
+        WHEN TRY_CAST(min_through::VARCHAR AS BIGINT) < 1 THEN error('cf_waf_bypass: min_through must be >= 1, got ' || min_through::VARCHAR)
+        ELSE tbl END)
 ),
--- encoding_depth() once per distinct stem and query.
-_cf_stems AS (
-    SELECT s, encoding_depth(s) AS d FROM (SELECT DISTINCT cs_uri_stem AS s FROM _cf_t t WHERE contains(cs_uri_stem, '%'))
+-- attack_types() once per distinct stem and query, referer and user agent (far fewer than rows),
+-- joined back: the same families as attack_types() of the whole request, since each part is
+-- matched on its own (a NULL argument contributes nothing; test/sql/playbook/cf_attacks.test checks
+-- the equivalence).
+_cf_fam_sq AS (
+    SELECT s, q, attack_types(s, q, NULL, NULL) AS f FROM (SELECT DISTINCT cs_uri_stem AS s, cs_uri_query AS q FROM _cf_t0 t0)
 ),
-_cf_queries AS (
-    SELECT q, encoding_depth(q) AS d FROM (SELECT DISTINCT cs_uri_query AS q FROM _cf_t t WHERE contains(cs_uri_query, '%'))
+_cf_fam_r AS (
+    SELECT r, attack_types(NULL, NULL, r, NULL) AS f FROM (SELECT DISTINCT cs_referer AS r FROM _cf_t0 t0)
+),
+_cf_fam_u AS (
+    SELECT u, attack_types(NULL, NULL, NULL, u) AS f FROM (SELECT DISTINCT cs_user_agent AS u FROM _cf_t0 t0)
+),
+_cf_t AS (
+    SELECT t0.*, list_sort(list_distinct(sq.f || fr.f || fu.f)) AS families
+    FROM _cf_t0 t0
+    JOIN _cf_fam_sq sq ON sq.s IS NOT DISTINCT FROM t0.cs_uri_stem AND sq.q IS NOT DISTINCT FROM t0.cs_uri_query
+    JOIN _cf_fam_r fr ON fr.r IS NOT DISTINCT FROM t0.cs_referer
+    JOIN _cf_fam_u fu ON fu.u IS NOT DISTINCT FROM t0.cs_user_agent
 ),
 _cf_first_blocks AS (
     SELECT c_ip, cs_uri_stem, min(timestamp) AS first_block FROM _cf_t t WHERE blocked GROUP BY c_ip, cs_uri_stem
 ),
 _cf_e AS (
-    SELECT t.*, greatest(coalesce(s.d, 0), coalesce(q.d, 0)) AS depth, fb.first_block
+    SELECT t.*, fb.first_block,
+           len(t.families) > 0 AND NOT t.blocked
+               AND (t.sc_status BETWEEN 200 AND 299
+                    OR (t.sc_status BETWEEN 300 AND 399
+                        AND NOT list_has_all(['webshell', 'sensitive_file', 'known_exploit'], t.families))) AS through
     FROM _cf_t t
-    LEFT JOIN _cf_stems s ON s.s = t.cs_uri_stem
-    LEFT JOIN _cf_queries q ON q.q = t.cs_uri_query
     LEFT JOIN _cf_first_blocks fb ON fb.c_ip = t.c_ip AND fb.cs_uri_stem = t.cs_uri_stem
-    WHERE fb.first_block IS NOT NULL OR s.d >= min_depth OR q.d >= min_depth
+    WHERE fb.first_block IS NOT NULL OR len(t.families) > 0
+),
+-- Client-side depth (CloudFront's own layer undone once), only for payloads that got through.
+_cf_d AS (
+    SELECT e.*,
+           CASE WHEN through THEN greatest(encoding_depth(url_decode_cf(cs_uri_stem, 1)),
+                                           coalesce(encoding_depth(url_decode_cf(cs_uri_query, 1)), 0)) END AS depth
+    FROM _cf_e e
 ),
 _cf_per AS (
     SELECT c_ip, cs_uri_stem,
+           coalesce(list_sort(list_distinct(flatten(list(families) FILTER (WHERE through)))), []::VARCHAR[]) AS families,
            count(*) FILTER (WHERE blocked) AS blocked,
            min(timestamp) FILTER (WHERE blocked) AS first_blocked,
            max(timestamp) FILTER (WHERE blocked) AS last_blocked,
            count(*) FILTER (WHERE NOT blocked AND sc_status BETWEEN 100 AND 399 AND timestamp > first_block) AS allowed_after,
+           count(*) FILTER (WHERE through AND timestamp > first_block) AS through_after_block,
            min(timestamp) FILTER (WHERE NOT blocked AND sc_status BETWEEN 100 AND 399 AND timestamp > first_block) AS first_allowed_after,
            max(timestamp) FILTER (WHERE NOT blocked AND sc_status BETWEEN 100 AND 399 AND timestamp > first_block) AS last_allowed_after,
-           count(*) FILTER (WHERE NOT blocked AND sc_status BETWEEN 100 AND 399 AND depth >= min_depth) AS encoded_allowed,
-           min(timestamp) FILTER (WHERE NOT blocked AND sc_status BETWEEN 100 AND 399 AND depth >= min_depth) AS first_encoded,
-           max(timestamp) FILTER (WHERE NOT blocked AND sc_status BETWEEN 100 AND 399 AND depth >= min_depth) AS last_encoded,
+           count(*) FILTER (WHERE through) AS payload_through,
+           min(timestamp) FILTER (WHERE through) AS first_through,
+           max(timestamp) FILTER (WHERE through) AS last_through,
            count(*) FILTER (WHERE blocked
                               OR (sc_status BETWEEN 100 AND 399 AND timestamp > first_block)
-                              OR (sc_status BETWEEN 100 AND 399 AND depth >= min_depth)) AS evidence_requests,
-           max(depth) AS max_encoding_depth,
-           coalesce(min(cs_uri_query) FILTER (WHERE NOT blocked AND sc_status BETWEEN 100 AND 399 AND depth >= min_depth),
+                              OR through) AS evidence_requests,
+           coalesce(max(depth), 0) AS max_encoding_depth,
+           -- The deepest-encoded payload that got through (ties: the greatest text), else a blocked one.
+           coalesce((max(struct_pack(d := depth, q := cs_uri_query)) FILTER (WHERE through)).q,
                     min(cs_uri_query) FILTER (WHERE blocked)) AS sample_query,
+           coalesce((max(struct_pack(d := depth, q := cs_uri_stem || coalesce('?' || cs_uri_query, ''))) FILTER (WHERE through)).q,
+                    min(cs_uri_stem || coalesce('?' || cs_uri_query, '')) FILTER (WHERE blocked)) AS sample_raw,
            mode(cs_user_agent ORDER BY cs_user_agent) AS user_agent
-    FROM _cf_e e
+    FROM _cf_d d
     GROUP BY c_ip, cs_uri_stem
 ),
 _cf_flagged AS (
+    SELECT per.*,
+           per.blocked >= a.min_blocked AND per.allowed_after >= 1 AS blocked_then_allowed,
+           per.payload_through >= a.min_through AS payload_not_blocked,
+           a.min_depth AS depth_needed
+    FROM _cf_per per CROSS JOIN _cf_args a
+    WHERE (per.blocked >= a.min_blocked AND per.allowed_after >= 1) OR per.payload_through >= a.min_through
+),
+_cf_rated AS (
     SELECT *,
-           blocked >= min_blocked AND allowed_after >= 1 AS blocked_then_allowed,
-           encoded_allowed >= min_encoded AS encoded_not_blocked
-    FROM _cf_per per
-    WHERE (blocked >= min_blocked AND allowed_after >= 1) OR encoded_allowed >= min_encoded
+           CASE WHEN payload_not_blocked AND ((blocked_then_allowed AND through_after_block > 0) OR max_encoding_depth >= depth_needed) THEN 'high'
+                WHEN payload_not_blocked THEN 'medium'
+                ELSE 'low' END AS severity
+    FROM _cf_flagged flagged
 )
-SELECT c_ip, cs_uri_stem, blocked, first_blocked, last_blocked, allowed_after, first_allowed_after,
-       encoded_allowed, evidence_requests, max_encoding_depth, sample_query, blocked_then_allowed, encoded_not_blocked,
-       CASE WHEN blocked_then_allowed THEN least(first_blocked, coalesce(first_encoded, first_blocked))
-            ELSE first_encoded END AS first_seen,
-       CASE WHEN blocked_then_allowed THEN greatest(last_allowed_after, coalesce(last_encoded, last_allowed_after))
-            ELSE last_encoded END AS last_seen,
-       user_agent,
-       CASE WHEN blocked_then_allowed AND encoded_not_blocked THEN 'high'
-            WHEN encoded_not_blocked THEN 'medium'
-            ELSE 'low' END AS severity
-FROM _cf_flagged flagged
-ORDER BY CASE WHEN blocked_then_allowed AND encoded_not_blocked THEN 0 WHEN encoded_not_blocked THEN 1 ELSE 2 END,
-         encoded_allowed + allowed_after DESC, c_ip, cs_uri_stem;
+SELECT c_ip, cs_uri_stem, families, blocked, first_blocked, last_blocked, allowed_after, first_allowed_after,
+       payload_through, evidence_requests, max_encoding_depth, sample_query,
+       left(url_decode_cf(sample_raw, 2), 120) AS sample_payload,
+       blocked_then_allowed, payload_not_blocked,
+       least(CASE WHEN blocked_then_allowed THEN first_blocked END, CASE WHEN payload_not_blocked THEN first_through END) AS first_seen,
+       greatest(CASE WHEN blocked_then_allowed THEN last_allowed_after END, CASE WHEN payload_not_blocked THEN last_through END) AS last_seen,
+       user_agent, severity
+FROM _cf_rated rated
+ORDER BY CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END,
+         payload_through + allowed_after DESC, c_ip, cs_uri_stem;

@@ -10,7 +10,7 @@ use super::capi::{InVector, ListOut, LogicalType, OutVector};
 use super::scalar::{register, Kernel, NullInput, Overload, Scalar};
 use super::static_table::{self, Cell as StaticCell, ColumnType};
 use crate::hunt::attack::{self, Request};
-use crate::hunt::{edge, entropy, ip, scanner_path, url, user_agent, waf};
+use crate::hunt::{crawler, edge, entropy, ip, scanner_path, url, user_agent, waf};
 
 thread_local! {
     /// Scratch buffers reused by every kernel call on this thread.
@@ -182,6 +182,33 @@ fn k_ip_prefix(a: &[InVector], n: usize, o: &mut OutVector) -> Result<(), String
     Ok(())
 }
 
+/// `crawler_verdict(c_ip, user_agent)`: 'verified' / 'spoofed', NULL when nothing is claimed.
+fn k_crawler_verdict(a: &[InVector], n: usize, o: &mut OutVector) -> Result<(), String> {
+    for row in 0..n {
+        match (a[0].str(row), a[1].str(row)) {
+            (Some(addr), Some(ua)) => match crawler::crawler_verdict(addr, ua) {
+                Some(v) => o.set_str(row, v.as_str().as_bytes()),
+                None => o.set_null(row),
+            },
+            _ => o.set_null(row),
+        }
+    }
+    Ok(())
+}
+
+fn crawler_range_rows() -> Vec<Vec<StaticCell>> {
+    let sources = crawler::sources();
+    let tokens = crawler::claim_tokens();
+    crawler::all_ranges()
+        .iter()
+        .map(|r| {
+            let claims: Vec<&str> = tokens.iter().filter(|(_, op)| *op == r.operator).map(|(t, _)| *t).collect();
+            let source = sources.iter().find(|(op, _)| *op == r.operator).map(|(_, s)| *s).unwrap_or("");
+            [r.operator, &claims.join(","), r.cidr, source].iter().map(|s| StaticCell::Text(s.to_string())).collect()
+        })
+        .collect()
+}
+
 const EDGE_FIELDS: [&str; 8] = ["code", "airport", "city", "country", "country_code", "region", "latitude", "longitude"];
 
 fn edge_struct_type() -> LogicalType {
@@ -267,14 +294,21 @@ fn scalars() -> Vec<Scalar> {
         scalar("is_origin_error", Answered, classifier(k_is_origin_error)),
         scalar("ip_prefix", GivesNull, vec![Overload::new(vec![v(), LogicalType::integer()], v(), k_ip_prefix)]),
         scalar("edge_location", GivesNull, vec![Overload::new(vec![v()], edge_struct_type(), k_edge_location)]),
+        scalar("crawler_verdict", GivesNull, vec![Overload::new(vec![v(), v()], v(), k_crawler_verdict)]),
     ]
 }
 
-/// Registers every hunting scalar and `cloudfront_edge_locations()`.
+/// Registers every hunting scalar, `cloudfront_edge_locations()` and `cloudfront_crawler_ranges()`.
 pub fn register_scalars(con: ffi::duckdb_connection) -> Result<(), String> {
     for s in scalars() {
         register(con, s)?;
     }
+    static_table::register(
+        con,
+        "cloudfront_crawler_ranges",
+        ["operator", "claims", "cidr", "source"].iter().map(|c| (*c, ColumnType::Text)).collect(),
+        crawler_range_rows,
+    )?;
     static_table::register(
         con,
         "cloudfront_edge_locations",

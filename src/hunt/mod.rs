@@ -2,7 +2,8 @@
 //! SQL does not offer: Shannon entropy of tokens, "does this look machine
 //! generated", repeated percent-decoding and encoding depth, WAF / cache /
 //! origin classification of CloudFront result types, user-agent categories,
-//! well-known probe paths, edge-location geography and IP network prefixes.
+//! well-known probe paths, edge-location geography, IP network prefixes and
+//! search-engine crawler verification.
 //!
 //! Nothing here knows about DuckDB: every function works on byte slices (log
 //! fields are not guaranteed to be UTF-8) and plain Rust types, so it can be
@@ -13,6 +14,7 @@
 //! linear-time matching, and never panic on any input.
 
 pub mod attack;
+pub mod crawler;
 pub mod edge;
 pub mod entropy;
 pub mod ip;

@@ -164,8 +164,12 @@ def test_load_query_scalars_macros_and_polars_in_a_fresh_environment(venv, tmp_p
     # One 502 among the five lines; the macro counts all five.
     assert out["summary"]["requests"] == "5" and out["summary"]["status_5xx"] == "1"
     assert out["pl_type"] == "polars.dataframe.frame.DataFrame"
-    assert out["pl_rows"] == [["cf_waf_bypass", "high", "192.0.2.50", 14], ["cf_waf_blocks", "medium", "192.0.2.50", 12],
-                              ["cf_waf_bypass", "medium", "192.0.2.52", 1], ["cf_waf_bypass", "low", "192.0.2.53", 4]]
+    # Same rows as test/sql/playbook/cf_hunt.test (worked out there by hand).
+    assert out["pl_rows"] == [
+        ["cf_attacks", "high", "192.0.2.50", 14], ["cf_attacks", "high", "192.0.2.54", 2],
+        ["cf_attacks", "medium", "192.0.2.51", 5], ["cf_attacks", "medium", "192.0.2.53", 4],
+        ["cf_campaigns", "low", "user_agent: Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0", 25],
+        ["cf_error_spikes", "low", "2026-01-01T00:00:00Z/2026-01-01T00:02:00Z client", 10]]
     # TIMESTAMPTZ arrives as a zoned Datetime (DuckDB names the zone from its TimeZone setting).
     assert out["pl_schema"]["timestamp"][:2] == ["Datetime", "us"]
     assert out["pl_schema"]["timestamp"][2] in ("UTC", "Etc/UTC")

@@ -129,7 +129,7 @@ def test_report_renders_in_headless_chromium(hunted, playwright):
     con = duckdb.connect(str(hunted / "analysis.db"), read_only=True, config={"allow_unsigned_extensions": "true"})
     con.execute(f"LOAD '{EXT}'")
     minutes, ips, located = con.execute("""
-        SELECT (epoch(max(timestamp)) // 60 - epoch(min(timestamp)) // 60 + 1)::BIGINT, count(DISTINCT c_ip),
+        SELECT (floor(epoch(max(timestamp)) / 60) - floor(epoch(min(timestamp)) / 60) + 1)::BIGINT, count(DISTINCT c_ip),
                (SELECT count(DISTINCT edge_location(x_edge_location).code) FILTER (WHERE edge_location(x_edge_location).latitude IS NOT NULL)
                 FROM events)
         FROM events""").fetchone()
@@ -213,9 +213,9 @@ def test_macros_from_the_cloudfront_catalog(tmp_path):
     temp = con.execute("SELECT count(*) FROM duckdb_functions() WHERE database_name = 'temp' AND function_name LIKE 'cf_%'").fetchone()[0]
     con.close()
     assert temp == 0  # the qualified names were used, not a TEMP copy
-    # The WAF scenario (test/sql/playbook/cf_hunt.test): four findings, 192.0.2.50's bypass first.
-    assert [(f["severity"], f["hunt"], f["entity"]) for f in data["findings"]][:1] == [("high", "cf_waf_bypass", "192.0.2.50")]
-    assert len(data["findings"]) == 4
+    # The WAF scenario (test/sql/playbook/cf_hunt.test): six findings, 192.0.2.50's payloads first.
+    assert [(f["severity"], f["hunt"], f["entity"]) for f in data["findings"]][:1] == [("high", "cf_attacks", "192.0.2.50")]
+    assert len(data["findings"]) == 6
     assert {r["metric"]: r["value"] for r in data["summary"]}["requests"] == str(data["meta"]["rows"])
     assert data["talkers"][0]["c_ip"] == "192.0.2.50"
 
@@ -230,7 +230,7 @@ def test_without_any_installed_playbook_temp_macros_are_used(tmp_path):
     temp = con.execute("SELECT count(*) FROM duckdb_functions() WHERE database_name = 'temp' AND function_name = 'cf_hunt'").fetchone()[0]
     con.close()
     assert temp == 1
-    assert len(data["findings"]) == 4 and data["talkers"][0]["c_ip"] == "192.0.2.50"
+    assert len(data["findings"]) == 6 and data["talkers"][0]["c_ip"] == "192.0.2.50"
 
 
 def test_missing_database_is_a_clear_error(tmp_path):

