@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 
 use libduckdb_sys as ffi;
 
-use super::capi::{cstring, Value};
+use super::capi::{client_context_setting, cstring};
 use super::glob::{display, expand_local, has_glob};
 
 /// Whether `path` names a remote object (`scheme://...`) rather than a local file.
@@ -177,9 +177,7 @@ unsafe impl Sync for ClientContext {}
 impl ClientContext {
     /// A setting of the session as text (None when unknown or NULL).
     pub fn setting(&self, name: &str) -> Option<String> {
-        let c = cstring(name);
-        let v = Value(unsafe { ffi::duckdb_client_context_get_config_option(self.0, c.as_ptr(), std::ptr::null_mut()) });
-        (!v.is_null()).then(|| v.to_text())
+        client_context_setting(self.0, name)
     }
 }
 

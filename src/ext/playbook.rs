@@ -18,12 +18,11 @@
 //! `cloudfront_playbook()` lists every macro with where it was installed and, when not also
 //! unqualified, why.
 
-use std::ffi::CStr;
 use std::sync::Arc;
 
 use libduckdb_sys as ffi;
 
-use super::capi::cstring;
+use super::capi::query_first_text as query_text;
 use super::static_table::{register, Cell, ColumnType};
 use crate::playbook::macros;
 
@@ -33,36 +32,6 @@ pub const CATALOG_NAMES: [&str; 2] = ["cloudfront", "cloudfront_playbook"];
 /// Runs one statement on `con`; the error text on failure.
 fn execute(con: ffi::duckdb_connection, sql: &str) -> Result<(), String> {
     query_text(con, sql).map(|_| ())
-}
-
-/// Runs a query on `con` and returns the first column of its first row as text (None when
-/// there is no row or it is NULL).
-fn query_text(con: ffi::duckdb_connection, sql: &str) -> Result<Option<String>, String> {
-    let c = cstring(sql);
-    unsafe {
-        let mut result: ffi::duckdb_result = std::mem::zeroed();
-        let state = ffi::duckdb_query(con, c.as_ptr(), &mut result);
-        let outcome = if state == ffi::duckdb_state_DuckDBSuccess {
-            let has_value = ffi::duckdb_column_count(&mut result) > 0
-                && ffi::duckdb_row_count(&mut result) > 0
-                && !ffi::duckdb_value_is_null(&mut result, 0, 0);
-            if has_value {
-                let p = ffi::duckdb_value_varchar(&mut result, 0, 0);
-                let text = if p.is_null() { None } else { Some(CStr::from_ptr(p).to_string_lossy().into_owned()) };
-                if !p.is_null() {
-                    ffi::duckdb_free(p as *mut std::ffi::c_void);
-                }
-                Ok(text)
-            } else {
-                Ok(None)
-            }
-        } else {
-            let e = ffi::duckdb_result_error(&mut result);
-            Err(if e.is_null() { "unknown error".into() } else { CStr::from_ptr(e).to_string_lossy().into_owned() })
-        };
-        ffi::duckdb_destroy_result(&mut result);
-        outcome
-    }
 }
 
 /// A SQL string literal.
