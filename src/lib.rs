@@ -1,12 +1,13 @@
 //! `cloudfront`: a DuckDB extension for reading and hunting in Amazon CloudFront logs.
 //!
-//! Layout: `format` is the pure-Rust CloudFront log format (no DuckDB), `hunt` the pure-Rust
-//! hunting primitives, `ext` the DuckDB glue. This file only registers things.
+//! Layout (see ARCHITECTURE.md): the pure-Rust core lives in the `cloudfront-core` crate
+//! (`format`, `hunt`, `glob`, re-exported here), `ext` is the DuckDB layer, whose `unsafe` lives
+//! in `ext::capi`. This file only registers things.
 
 pub mod ext;
-pub mod format;
-pub mod hunt;
 pub mod playbook;
+
+pub use cloudfront_core::{format, glob, hunt};
 
 use libduckdb_sys as ffi;
 

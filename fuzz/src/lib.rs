@@ -10,12 +10,12 @@
 use std::io::{self, Read};
 use std::sync::Arc;
 
-use cloudfront::format::cell::{convert, Cell, Scratch};
-use cloudfront::format::fields::{lookup, normalize, Family, CATALOGUE, REALTIME_DEFAULT_FIELDS};
-use cloudfront::format::scan::{parse_fields_header, sample_fields, Event, FileScanner, Layout, LayoutChoice, ScanOptions};
-use cloudfront::format::schema::Schema;
-use cloudfront::format::{decode, source, split};
-use cloudfront::hunt::{attack, edge, entropy, ip, scanner_path, url, user_agent, waf};
+use cloudfront_core::format::cell::{convert, Cell, Scratch};
+use cloudfront_core::format::fields::{lookup, normalize, Family, CATALOGUE, REALTIME_DEFAULT_FIELDS};
+use cloudfront_core::format::scan::{parse_fields_header, sample_fields, Event, FileScanner, Layout, LayoutChoice, ScanOptions};
+use cloudfront_core::format::schema::Schema;
+use cloudfront_core::format::{decode, source, split};
+use cloudfront_core::hunt::{attack, edge, entropy, ip, scanner_path, url, user_agent, waf};
 
 /// A reader that hands out at most `chunk` bytes per `read`, so that lines and gzip members
 /// cross buffer boundaries at every possible offset (`chunk` = 0: no limit).
@@ -111,7 +111,7 @@ pub fn header(data: &[u8]) {
             let n = normalize(name);
             // Up to the cap on unknown columns (see Schema::from_field_lists).
             let unknown_columns = std_schema.columns.len() - 36 - count_known_extras(&std_schema);
-            if unknown_columns < cloudfront::format::schema::MAX_UNKNOWN_COLUMNS {
+            if unknown_columns < cloudfront_core::format::schema::MAX_UNKNOWN_COLUMNS {
                 assert!(std_schema.column_named(&n).is_some(), "unknown field {n:?} has no column");
             }
         }
@@ -445,7 +445,7 @@ fn glob_reference(name: &[u8], pattern: &[u8]) -> Option<bool> {
     }
 }
 
-/// `ext::glob::glob_match` (DuckDB's glob rules) against the reference, on short inputs: the
+/// `cloudfront_core::glob::glob_match` (DuckDB's glob rules) against the reference, on short inputs: the
 /// first byte splits the input into a pattern and a name.
 pub fn glob(data: &[u8]) {
     let Some((&cut, rest)) = data.split_first() else { return };
@@ -454,7 +454,7 @@ pub fn glob(data: &[u8]) {
     if pattern.len() > 12 || name.len() > 24 {
         return; // the reference is exponential
     }
-    let got = cloudfront::ext::glob::glob_match(name, pattern);
+    let got = cloudfront_core::glob::glob_match(name, pattern);
     match glob_reference(name, pattern) {
         Some(want) => assert_eq!(got, want, "pattern {pattern:?} name {name:?}"),
         // An unclosed set: the pattern matches nothing that reaches it.

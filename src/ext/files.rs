@@ -1,6 +1,6 @@
 //! Which inputs a scan reads and how their bytes are opened.
 //!
-//! Local paths and globs are expanded with DuckDB's glob rules (`ext::glob`), relative paths
+//! Local paths and globs are expanded with DuckDB's glob rules (`cloudfront_core::glob`), relative paths
 //! also against the `file_search_path` setting, `~` as the home directory. Paths with a URL
 //! scheme (`s3://`, `https://`, ...) are opened through DuckDB's own file system (C API, stable
 //! since v1.5.6), so they work wherever `httpfs` is loaded; the C API has no glob, so remote
@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use libduckdb_sys as ffi;
 
 use super::capi::{client_context_setting, cstring};
-use super::glob::{display, expand_local, has_glob};
+use crate::glob::{display, expand_local, has_glob};
 
 /// Whether `path` names a remote object (`scheme://...`) rather than a local file.
 pub fn is_remote(path: &str) -> bool {

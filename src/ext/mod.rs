@@ -10,7 +10,6 @@ pub mod entry;
 pub mod scalar;
 pub mod version;
 pub mod files;
-pub mod glob;
 pub mod read_cloudfront;
 pub mod playbook;
 pub mod static_table;

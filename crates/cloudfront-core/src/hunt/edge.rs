@@ -13,7 +13,7 @@
 
 use std::sync::OnceLock;
 
-const DATA: &str = include_str!("../../data/edge_locations.tsv");
+const DATA: &str = include_str!("../../../../data/edge_locations.tsv");
 
 /// One edge-location code. `city` is the metro name AWS uses for the PoP
 /// (IAD -> Ashburn), `region` one of North America, South America, Europe,

@@ -13,7 +13,7 @@
 use std::net::IpAddr;
 use std::sync::OnceLock;
 
-const DATA: &str = include_str!("../../data/crawler_ranges.tsv");
+const DATA: &str = include_str!("../../../../data/crawler_ranges.tsv");
 
 /// What `crawler_verdict` says about a client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -68,19 +68,19 @@ const MAX_LOOKUP_RESOLUTIONS: u32 = 64;
 
 /// The rule files: family name and text.
 const RULE_FILES: &[(&str, &str)] = &[
-    ("cmd_injection", include_str!("../../data/attack_rules/cmd_injection.tsv")),
-    ("crlf_injection", include_str!("../../data/attack_rules/crlf_injection.tsv")),
-    ("jndi", include_str!("../../data/attack_rules/jndi.tsv")),
-    ("known_exploit", include_str!("../../data/attack_rules/known_exploit.tsv")),
-    ("path_traversal", include_str!("../../data/attack_rules/path_traversal.tsv")),
-    ("rfi", include_str!("../../data/attack_rules/rfi.tsv")),
-    ("sensitive_file", include_str!("../../data/attack_rules/sensitive_file.tsv")),
-    ("sqli", include_str!("../../data/attack_rules/sqli.tsv")),
-    ("ssrf", include_str!("../../data/attack_rules/ssrf.tsv")),
-    ("ssti", include_str!("../../data/attack_rules/ssti.tsv")),
-    ("webshell", include_str!("../../data/attack_rules/webshell.tsv")),
-    ("xss", include_str!("../../data/attack_rules/xss.tsv")),
-    ("probe", include_str!("../../data/attack_rules/probe.tsv")),
+    ("cmd_injection", include_str!("../../../../data/attack_rules/cmd_injection.tsv")),
+    ("crlf_injection", include_str!("../../../../data/attack_rules/crlf_injection.tsv")),
+    ("jndi", include_str!("../../../../data/attack_rules/jndi.tsv")),
+    ("known_exploit", include_str!("../../../../data/attack_rules/known_exploit.tsv")),
+    ("path_traversal", include_str!("../../../../data/attack_rules/path_traversal.tsv")),
+    ("rfi", include_str!("../../../../data/attack_rules/rfi.tsv")),
+    ("sensitive_file", include_str!("../../../../data/attack_rules/sensitive_file.tsv")),
+    ("sqli", include_str!("../../../../data/attack_rules/sqli.tsv")),
+    ("ssrf", include_str!("../../../../data/attack_rules/ssrf.tsv")),
+    ("ssti", include_str!("../../../../data/attack_rules/ssti.tsv")),
+    ("webshell", include_str!("../../../../data/attack_rules/webshell.tsv")),
+    ("xss", include_str!("../../../../data/attack_rules/xss.tsv")),
+    ("probe", include_str!("../../../../data/attack_rules/probe.tsv")),
 ];
 
 /// A set of families (a bit per family).

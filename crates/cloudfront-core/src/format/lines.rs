@@ -248,6 +248,7 @@ pub fn split_fields(line: &[u8], offset: usize, delimiter: u8, spans: &mut Vec<(
     {
         use std::arch::x86_64::{__m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8};
         // SAFETY: SSE2 is always available on x86_64; loads stay within `line` (i + 16 <= len).
+        #[allow(unsafe_code)]
         unsafe {
             let needle = _mm_set1_epi8(delimiter as i8);
             while i + 16 <= line.len() && spans.len() <= max_fields {

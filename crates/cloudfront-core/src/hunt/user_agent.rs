@@ -17,7 +17,7 @@
 use regex::bytes::{Regex, RegexSet};
 use std::sync::OnceLock;
 
-const DATA: &str = include_str!("../../data/user_agents.tsv");
+const DATA: &str = include_str!("../../../../data/user_agents.tsv");
 
 /// What kind of client sent the request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
