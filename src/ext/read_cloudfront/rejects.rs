@@ -30,3 +30,17 @@ pub fn write(out: &mut [OutVector<'_>], projection: &[usize], row: usize, path: 
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::format::reject::ErrorKind;
+
+    /// docs/reference.md documents every error_type the scanner can give.
+    #[test]
+    fn every_error_type_is_documented() {
+        let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/reference.md")).unwrap();
+        for kind in ErrorKind::ALL {
+            assert!(doc.contains(&format!("| `{}` |", kind.name())), "docs/reference.md does not document error_type {kind}");
+        }
+    }
+}
