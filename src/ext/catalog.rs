@@ -171,6 +171,16 @@ mod tests {
         }
     }
 
+    /// docs/reference.md has a section for every native function.
+    #[test]
+    fn every_native_function_has_a_reference_section() {
+        let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/reference.md")).unwrap();
+        let headings: Vec<&str> = doc.lines().filter_map(|l| l.strip_prefix("### ")).collect();
+        for e in native() {
+            assert!(headings.iter().any(|h| h.split(", ").any(|n| n == e.name)), "docs/reference.md has no `### {}`", e.name);
+        }
+    }
+
     #[test]
     fn csv_quotes_minimally() {
         assert_eq!(csv_field("plain text"), "plain text");
