@@ -137,10 +137,11 @@ clean:
 	rm -rf build
 
 # ------------------------------------------------------------------------------------ main job
-# make hunt [LOGS='path, glob or comma-separated list'] [OUT=hunt-out]
+# make hunt [LOGS='path, glob or comma-separated list'] [OUT=hunt-out] [SINCE=2026-11-20T10:00] [UNTIL=...]
+# (s3:// globs are listed by DuckDB's glob(); credentials from AWS_* variables, see scripts/hunt.py)
 OUT ?= hunt-out
 hunt: release venv cfgen report-assets
-	CLOUDFRONT_EXTENSION=$(RELEASE_EXT) DUCKDB_SHELL=$(DUCKDB_SHELL) $(PY) scripts/hunt.py --out "$(OUT)" $(if $(LOGS),--logs "$(LOGS)")
+	CLOUDFRONT_EXTENSION=$(RELEASE_EXT) DUCKDB_SHELL=$(DUCKDB_SHELL) $(PY) scripts/hunt.py --out "$(OUT)" $(if $(LOGS),--logs "$(LOGS)") $(if $(SINCE),--since "$(SINCE)") $(if $(UNTIL),--until "$(UNTIL)")
 
 # The report's charting library and world map (exact versions in scripts/report_assets/package-lock.json),
 # inlined into OUT/report.html. Without npm, make hunt still runs and says why there is no report.

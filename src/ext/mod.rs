@@ -12,6 +12,7 @@ pub mod version;
 pub mod files;
 pub mod glob;
 pub mod read_cloudfront;
+pub mod read_cloudfront_files;
 pub mod playbook;
 pub mod static_table;
 pub mod scalars;
