@@ -29,7 +29,7 @@ LIB_FILE       := lib$(EXTENSION_NAME).so
 endif
 
 .PHONY: all release debug configure venv test test_release test_debug test_rust test_sql test_shell \
-        test_python test_clients test_fuzz clean ensure-uv bench hunt eval fuzz cfgen \
+        test_python test_clients test_s3 test_fuzz clean ensure-uv bench hunt eval fuzz cfgen \
         wheel report-assets ensure-chromium test_package test_report
 
 all: release
@@ -69,10 +69,10 @@ configure venv: $(VENV)/.done $(VENV156)/.done
 test: test_release
 
 test_release: release venv cfgen report-assets
-	$(MAKE) --no-print-directory EXT=$(RELEASE_EXT) test_rust test_fuzz test_sql test_shell test_python test_clients test_package test_report
+	$(MAKE) --no-print-directory EXT=$(RELEASE_EXT) test_rust test_fuzz test_sql test_shell test_python test_clients test_package test_report test_s3
 
 test_debug: debug venv cfgen report-assets
-	$(MAKE) --no-print-directory EXT=$(DEBUG_EXT) test_rust test_fuzz test_sql test_shell test_python test_clients test_package test_report
+	$(MAKE) --no-print-directory EXT=$(DEBUG_EXT) test_rust test_fuzz test_sql test_shell test_python test_clients test_package test_report test_s3
 
 EXT ?= $(RELEASE_EXT)
 
@@ -113,6 +113,11 @@ test_clients:
 # again), installs it into fresh virtual environments and uses it with DuckDB 2.0.x and polars.
 test_package: venv | ensure-uv
 	UV=$(UV) CARGO_TARGET_DIR=$(CURDIR)/target $(PY) -m pytest -q -rs test/package
+
+# s3:// on loopback: the tests start a moto S3 server on 127.0.0.1 and stop it; httpfs comes from
+# PyPI (duckdb-extension-httpfs, in the 1.5.6 environment) and runs in the 1.5.6 shell.
+test_s3: venv cfgen
+	CLOUDFRONT_EXTENSION=$(EXT) DUCKDB_SHELL=$(DUCKDB_SHELL) $(PY156) -m pytest -q -rs test/s3
 
 # make hunt's report.html in headless Chromium (installed by ensure-chromium; see test/report).
 test_report: venv cfgen report-assets ensure-chromium

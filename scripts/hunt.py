@@ -85,10 +85,12 @@ def remote_preamble() -> tuple[str, str]:
     analyst log)."""
     httpfs = os.environ.get("CLOUDFRONT_HTTPFS")
     load = (f"SET allow_extensions_metadata_mismatch = true;\nLOAD {sql_str(httpfs)};\n" if httpfs else "LOAD httpfs;\n")
+    # CREATE SECRET prints a row; the shell's .output keeps it out of the results parsed here.
+    quiet, loud = ".output /dev/null\n", ".output\n"
     key = os.environ.get("AWS_ACCESS_KEY_ID")
     if not key:
         secret = "CREATE OR REPLACE SECRET cloudfront_hunt (TYPE s3, PROVIDER credential_chain);\n"
-        return load + secret, load + secret
+        return quiet + load + secret + loud, load + secret
     opts = [("KEY_ID", key), ("SECRET", os.environ.get("AWS_SECRET_ACCESS_KEY", ""))]
     if os.environ.get("AWS_SESSION_TOKEN"):
         opts.append(("SESSION_TOKEN", os.environ["AWS_SESSION_TOKEN"]))
@@ -107,7 +109,7 @@ def remote_preamble() -> tuple[str, str]:
         parts = [f"{k} {sql_str('***' if mask and k in ('SECRET', 'SESSION_TOKEN') else v)}" for k, v in opts]
         return f"CREATE OR REPLACE SECRET cloudfront_hunt (TYPE s3, {', '.join(parts + extra)});\n"
 
-    return load + secret(False), load + secret(True)
+    return quiet + load + secret(False) + loud, load + secret(True)
 
 
 def utc_literal(text: str, what: str) -> str:
