@@ -28,7 +28,7 @@ else
 LIB_FILE       := lib$(EXTENSION_NAME).so
 endif
 
-.PHONY: all release debug configure venv test test_release test_debug test_rust test_sql test_shell \
+.PHONY: all release debug configure venv test test_release test_debug test_rust test_sql test_shell test_skill \
         test_python test_clients test_s3 test_fuzz clean ensure-uv bench hunt eval fuzz cfgen \
         wheel report-assets ensure-chromium test_package test_report
 
@@ -69,10 +69,10 @@ configure venv: $(VENV)/.done $(VENV156)/.done
 test: test_release
 
 test_release: release venv cfgen report-assets
-	$(MAKE) --no-print-directory EXT=$(RELEASE_EXT) test_rust test_fuzz test_sql test_shell test_python test_clients test_package test_report test_s3
+	$(MAKE) --no-print-directory EXT=$(RELEASE_EXT) test_rust test_fuzz test_sql test_shell test_python test_clients test_package test_report test_s3 test_skill
 
 test_debug: debug venv cfgen report-assets
-	$(MAKE) --no-print-directory EXT=$(DEBUG_EXT) test_rust test_fuzz test_sql test_shell test_python test_clients test_package test_report test_s3
+	$(MAKE) --no-print-directory EXT=$(DEBUG_EXT) test_rust test_fuzz test_sql test_shell test_python test_clients test_package test_report test_s3 test_skill
 
 EXT ?= $(RELEASE_EXT)
 
@@ -118,6 +118,11 @@ test_package: venv | ensure-uv
 # PyPI (duckdb-extension-httpfs, in the 1.5.6 environment) and runs in the 1.5.6 shell.
 test_s3: venv cfgen
 	CLOUDFRONT_EXTENSION=$(EXT) DUCKDB_SHELL=$(DUCKDB_SHELL) $(PY156) -m pytest -q -rs test/s3
+
+# skills/cloudfront-analyst/SKILL.md executed block by block on a generated day, local and in a
+# loopback S3 bucket (test/skill; the 1.5.6 shell, httpfs from PyPI, moto started and stopped there).
+test_skill: venv cfgen report-assets
+	CLOUDFRONT_EXTENSION=$(EXT) DUCKDB_SHELL=$(DUCKDB_SHELL) $(PY156) -m pytest -q -rs test/skill
 
 # make hunt's report.html in headless Chromium (installed by ensure-chromium; see test/report).
 test_report: venv cfgen report-assets ensure-chromium
