@@ -78,9 +78,9 @@ fn request<'a>(a: &[InVector<'a>], row: usize) -> Request<'a> {
 
 /// `attack_types(value)` or `attack_types(stem, query, referer, user_agent)`: the families found,
 /// sorted; `[]` when none or when every argument is NULL (never NULL).
-fn k_attack_types(a: &[InVector<'_>], n: usize, o: OutVector<'_>) -> Result<(), Error> {
+fn k_attack_types(a: &[InVector<'_>], n: usize, mut o: OutVector<'_>) -> Result<(), Error> {
     let engine = attack_engine()?;
-    let mut list = o.into_text_lists();
+    let mut list = o.text_lists();
     ATTACK.with(|s| {
         let scratch = &mut *s.borrow_mut();
         let mut names = [""; attack::FAMILIES.len()];
@@ -97,9 +97,9 @@ fn k_attack_types(a: &[InVector<'_>], n: usize, o: OutVector<'_>) -> Result<(), 
 }
 
 /// `attack_explain(...)`: the reasons behind `attack_types(...)`, one line per matching rule.
-fn k_attack_explain(a: &[InVector<'_>], n: usize, o: OutVector<'_>) -> Result<(), Error> {
+fn k_attack_explain(a: &[InVector<'_>], n: usize, mut o: OutVector<'_>) -> Result<(), Error> {
     let engine = attack_engine()?;
-    let mut list = o.into_text_lists();
+    let mut list = o.text_lists();
     for row in 0..n {
         let lines = engine.explain_lines(&request(a, row));
         list.set_row(row, lines.iter().map(|l| l.as_str()))?;
