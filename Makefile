@@ -28,7 +28,7 @@ else
 LIB_FILE       := lib$(EXTENSION_NAME).so
 endif
 
-.PHONY: all release debug configure venv test test_release test_debug test_rust test_sql test_shell test_skill generated \
+.PHONY: all release debug configure venv test test_release test_debug test_rust test_sql test_shell test_skill generated fmt \
         test_python test_clients test_s3 test_fuzz clean ensure-uv bench hunt eval fuzz cfgen \
         wheel report-assets ensure-chromium test_package test_report
 
@@ -81,6 +81,11 @@ EXT ?= $(RELEASE_EXT)
 test_rust:
 	$(CARGO) clippy --workspace --all-targets --quiet -- -D warnings -D clippy::not_unsafe_ptr_arg_deref
 	$(CARGO) test --workspace --quiet
+
+# One formatting style (rustfmt.toml) for the workspace and the fuzz crate.
+fmt:
+	$(CARGO) fmt --all
+	cd fuzz && $(CARGO) fmt
 
 # Files generated from the Rust tables (docs/function_descriptions.csv, ...): rewrites them; the
 # tests fail while they are out of date.

@@ -177,8 +177,11 @@ mod tests {
     fn every_native_function_has_a_reference_section() {
         let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/reference.md")).unwrap();
         // `### name`, `### a, b` or `#### name: what it is for`.
-        let headings: Vec<&str> =
-            doc.lines().filter(|l| l.starts_with("###")).map(|l| l.trim_start_matches('#').trim().split(':').next().unwrap_or("")).collect();
+        let headings: Vec<&str> = doc
+            .lines()
+            .filter(|l| l.starts_with("###"))
+            .map(|l| l.trim_start_matches('#').trim().split(':').next().unwrap_or(""))
+            .collect();
         for e in native() {
             assert!(headings.iter().any(|h| h.split(", ").any(|n| n == e.name)), "docs/reference.md has no heading for {}", e.name);
         }

@@ -73,7 +73,9 @@ impl PathSettings {
     /// Reads the settings from the client context of a bind.
     pub fn from_context(ctx: &ClientContext) -> Self {
         let text = |name: &str| ctx.setting(name).filter(|s| !s.is_empty());
-        let search_path = text("file_search_path").map(|s| s.split(',').map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect()).unwrap_or_default();
+        let search_path = text("file_search_path")
+            .map(|s| s.split(',').map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect())
+            .unwrap_or_default();
         let home = text("home_directory").or_else(|| std::env::var("HOME").ok().filter(|h| !h.is_empty()));
         Self { search_path, home }
     }
@@ -91,7 +93,10 @@ pub struct Recipe {
 #[derive(Debug)]
 pub enum ExpandError {
     /// Remote globs, which the C API cannot expand: every pattern, and how the call was made.
-    RemoteGlob { patterns: Vec<String>, recipe: Recipe },
+    RemoteGlob {
+        patterns: Vec<String>,
+        recipe: Recipe,
+    },
     /// A glob that matches nothing.
     NoMatch(String),
     /// A path that does not exist.

@@ -249,7 +249,11 @@ macro_rules! classifier {
     ($k:expr) => {
         &[
             Overload { params: &[Param::new("x_edge_result_type", V)], returns: Type::Boolean, kernel: $k },
-            Overload { params: &[Param::new("x_edge_result_type", V), Param::new("sc_status", STATUS)], returns: Type::Boolean, kernel: $k },
+            Overload {
+                params: &[Param::new("x_edge_result_type", V), Param::new("sc_status", STATUS)],
+                returns: Type::Boolean,
+                kernel: $k,
+            },
             Overload { params: CLASSIFIER_PARAMS, returns: Type::Boolean, kernel: $k },
         ]
     };
@@ -418,7 +422,8 @@ pub const SCALARS: &[Scalar] = &[
 pub const CRAWLER_RANGES: Table = Table {
     signature: Signature { name: "cloudfront_crawler_ranges", parameters: &[], named: &[] },
     columns: Some(&[("operator", V), ("claims", V), ("cidr", V), ("source", V)]),
-    description: "The published crawler address ranges crawler_verdict checks: operator, claims (user-agent tokens), cidr, source (file and date).",
+    description:
+        "The published crawler address ranges crawler_verdict checks: operator, claims (user-agent tokens), cidr, source (file and date).",
     example: "FROM cloudfront_crawler_ranges() WHERE operator = 'google'",
 };
 

@@ -76,9 +76,9 @@ impl fmt::Display for ReadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ReadError::Option(e) => e.fmt(f),
-            ReadError::NullPath { in_list: false } => {
-                f.write_str("the path must not be NULL (a getvariable() that is not set, or a list(file) of a glob() that matched nothing?)")
-            }
+            ReadError::NullPath { in_list: false } => f.write_str(
+                "the path must not be NULL (a getvariable() that is not set, or a list(file) of a glob() that matched nothing?)",
+            ),
             ReadError::NullPath { in_list: true } => f.write_str("the path must not contain NULL"),
             ReadError::Paths(e) => e.fmt(f),
             ReadError::NotATimestamp(name) => write!(f, "{name} must be a TIMESTAMPTZ"),

@@ -92,7 +92,9 @@ pub fn fill(bind: &Bind, units: &Units, local: &mut Local, output: &mut OutputCh
             (Event::Bad(bad), Mode::Rows) => return Err(ReadError::Line { path: path.clone(), bad: bad.to_bad_line() }),
             // since/until: a row outside the window (or without a time) is not read at all;
             // one whose time cannot be read is a bad line like any other.
-            (Event::Row(r), mode) if !bind.options.window.is_unbounded() && !in_window(bind, &r, mode, &mut columns, &local.reject_columns, &mut row, path)? => {}
+            (Event::Row(r), mode)
+                if !bind.options.window.is_unbounded()
+                    && !in_window(bind, &r, mode, &mut columns, &local.reject_columns, &mut row, path)? => {}
             (Event::Row(r), Mode::Rows) => match local.writer.write(&r, path, &mut Vectors(&mut columns), row) {
                 Ok(()) => row += 1,
                 Err(_) if bind.options.ignore_errors => {}

@@ -114,11 +114,7 @@ pub fn decide(path: &str, window: &Window) -> Decision {
         return Decision { selected: true, period, reason: "no since/until given: every file is read".into() };
     }
     let Some(p) = period else {
-        return Decision {
-            selected: true,
-            period,
-            reason: "no hour in the file name or path: read, rows filtered to the window".into(),
-        };
+        return Decision { selected: true, period, reason: "no hour in the file name or path: read, rows filtered to the window".into() };
     };
     let (from, to) = p.may_hold();
     let stated = match p.source {
@@ -317,7 +313,7 @@ mod tests {
     fn names_that_carry_no_hour() {
         for p in [
             "logs/access.log.gz",
-            "EMLARXS9EXAMPLE.2019-11-14.RT4KCN4SGK9.gz",  // a day, not an hour
+            "EMLARXS9EXAMPLE.2019-11-14.RT4KCN4SGK9.gz",    // a day, not an hour
             "EMLARXS9EXAMPLE.2019-11-14-24.RT4KCN4SGK9.gz", // hour 24
             "EMLARXS9EXAMPLE.2019-02-29-10.RT4KCN4SGK9.gz", // 2019 is not a leap year
             "EMLARXS9EXAMPLE.2019-13-01-10.RT4KCN4SGK9.gz",
@@ -354,13 +350,13 @@ mod tests {
     #[test]
     fn paths_that_carry_no_period() {
         for p in [
-            "logs/2024/11/x.gz",           // year and month only: too easily another numbering
-            "logs/2024/11/31/x.gz",        // no such day
-            "year=2024/day=14/x.gz",       // a day without its month
+            "logs/2024/11/x.gz",     // year and month only: too easily another numbering
+            "logs/2024/11/31/x.gz",  // no such day
+            "year=2024/day=14/x.gz", // a day without its month
             "year=2024/month=xx/x.gz",
-            "year=2024/month=11/year=2025/x.gz", // contradicting keys
+            "year=2024/month=11/year=2025/x.gz",  // contradicting keys
             "year=2024/month=11/2024/12/01/x.gz", // two layouts that disagree
-            "2024/11/14",                  // the last segment is the file, not a folder
+            "2024/11/14",                         // the last segment is the file, not a folder
         ] {
             assert_eq!(period_of(p), None, "{p}");
         }
@@ -410,7 +406,9 @@ mod tests {
     fn path_partitions_allow_for_delayed_delivery() {
         // A file under hour 13 of Nov 15 may hold requests from 13:00 on Nov 14 (24 h earlier).
         let path = "s3://b/year=2024/month=11/day=15/hour=13/part.gz";
-        let w = |h_from: i64, h_to: i64| Window::new(Some(at(2024, 11, 14, 0) + h_from * MICROS_PER_HOUR), Some(at(2024, 11, 14, 0) + h_to * MICROS_PER_HOUR)).unwrap();
+        let w = |h_from: i64, h_to: i64| {
+            Window::new(Some(at(2024, 11, 14, 0) + h_from * MICROS_PER_HOUR), Some(at(2024, 11, 14, 0) + h_to * MICROS_PER_HOUR)).unwrap()
+        };
         assert!(decide(path, &w(13, 14)).selected, "the earliest hour it may hold");
         assert!(!decide(path, &w(12, 13)).selected, "an hour before that");
         assert!(decide(path, &w(37, 38)).selected, "its own hour");
