@@ -24,6 +24,7 @@ pub unsafe extern "C" fn cloudfront_init_c_api(
         ext::read_cloudfront::register_read_cloudfront(con)?;
         ext::scalars::register_scalars(con)?;
         ext::playbook::register_playbook_listing(con)?;
+        ext::enriched::register_listing(con)?;
         ext::function_docs::register_function_docs(con)?;
         // Last, and never fatal: a read-only database refuses the macros (see ext::playbook).
         ext::playbook::install_playbook(con);

@@ -11,6 +11,7 @@ pub mod scalar;
 pub mod version;
 pub mod files;
 pub mod read_cloudfront;
+pub mod enriched;
 pub mod playbook;
 pub mod static_table;
 pub mod scalars;

@@ -23,6 +23,8 @@ use crate::format::scan::{detect, printable, sample_fields, BadLine, Event, File
 use crate::format::split::{index_file, nominal_ranges, RangeStart};
 use crate::format::schema::Schema;
 use crate::format::source::{open_text, GZIP_MAGIC};
+use crate::hunt::enrich;
+use super::enriched::{self, Enricher};
 
 /// Which of the two functions a registration serves.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -39,6 +41,8 @@ struct BindData {
     filename: bool,
     ignore_errors: bool,
     decode: bool,
+    /// `enrich := true`: the columns of `crate::hunt::enrich` follow (after `filename`).
+    enrich: bool,
     context: Option<ClientContext>,
 }
 
@@ -112,6 +116,8 @@ fn open_range(bind: &BindData, global: &GlobalState, file: usize, k: usize, part
 enum Source {
     Column(usize),
     Filename,
+    /// Enriched column `k` of `crate::hunt::enrich::COLUMNS`.
+    Enriched(usize),
     /// A column we do not produce (e.g. a row id): NULL.
     Other,
 }
@@ -121,6 +127,7 @@ struct LocalState {
     file: Option<usize>,
     scanner: Option<FileScanner<Box<dyn Read + Send>>>,
     scratch: Scratch,
+    enricher: Enricher,
 }
 
 // ------------------------------------------------------------------------------------ bind
@@ -186,6 +193,7 @@ fn bind_impl(info: ffi::duckdb_bind_info, mode: Mode) -> Result<(), String> {
     let ignore_errors = flag("ignore_errors", false);
     let decode = flag("decode", true);
     let union_by_name = flag("union_by_name", false);
+    let enrich = flag("enrich", false);
 
     let context = if files.iter().any(|f| is_remote(f)) {
         let mut ctx: ffi::duckdb_client_context = std::ptr::null_mut();
@@ -223,6 +231,14 @@ fn bind_impl(info: ffi::duckdb_bind_info, mode: Mode) -> Result<(), String> {
                 }
                 add_column(info, "filename", &LogicalType::varchar());
             }
+            if enrich {
+                for c in &enrich::COLUMNS {
+                    if schema.column_named(c.name).is_some() {
+                        return Err(format!("read_cloudfront: the logs have a field named \"{}\", so enrich := true cannot add its own column of that name", c.name));
+                    }
+                    add_column(info, c.name, &enriched::logical_type(c.ty));
+                }
+            }
         }
         Mode::Rejects => {
             add_column(info, "filename", &LogicalType::varchar());
@@ -236,7 +252,7 @@ fn bind_impl(info: ffi::duckdb_bind_info, mode: Mode) -> Result<(), String> {
     let bytes: u64 = files.iter().filter(|f| !is_remote(f)).filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
     unsafe { ffi::duckdb_bind_set_cardinality(info, (bytes * 8 / 400).max(1), false) };
 
-    let data = Box::new(BindData { mode, files, schema: Arc::new(schema), opts: Arc::new(opts), filename, ignore_errors, decode, context });
+    let data = Box::new(BindData { mode, files, schema: Arc::new(schema), opts: Arc::new(opts), filename, ignore_errors, decode, enrich, context });
     unsafe { ffi::duckdb_bind_set_bind_data(info, Box::into_raw(data) as *mut c_void, Some(drop_box::<BindData>)) };
     Ok(())
 }
@@ -290,6 +306,9 @@ unsafe extern "C" fn init(info: ffi::duckdb_init_info) {
                         Mode::Rejects => Source::Column(id),
                         Mode::Rows if id < ncols => Source::Column(id),
                         Mode::Rows if id == ncols && bind.filename => Source::Filename,
+                        Mode::Rows if bind.enrich && id - ncols - usize::from(bind.filename) < enrich::COLUMNS.len() => {
+                            Source::Enriched(id - ncols - usize::from(bind.filename))
+                        }
                         Mode::Rows => Source::Other,
                     }
                 })
@@ -306,7 +325,7 @@ unsafe extern "C" fn init(info: ffi::duckdb_init_info) {
 }
 
 unsafe extern "C" fn local_init(info: ffi::duckdb_init_info) {
-    let state = Box::new(LocalState { plan: Plan::default(), file: None, scanner: None, scratch: Scratch::default() });
+    let state = Box::new(LocalState { plan: Plan::default(), file: None, scanner: None, scratch: Scratch::default(), enricher: Enricher::default() });
     ffi::duckdb_init_set_init_data(info, Box::into_raw(state) as *mut c_void, Some(drop_box::<LocalState>));
 }
 
@@ -379,12 +398,12 @@ fn fill(bind: &BindData, global: &GlobalState, local: &mut LocalState, out: &mut
                 // stay the same) whatever columns the query reads.
                 Mode::Rows if bind.ignore_errors => {
                     if validate_row(bind, &r, &mut local.scratch).is_ok()
-                        && write_row(bind, &mut local.plan, &global.projection, &r, path, out, row, &mut local.scratch).is_ok()
+                        && write_row(bind, &mut local.plan, &global.projection, &r, path, out, row, &mut local.scratch, &mut local.enricher).is_ok()
                     {
                         row += 1;
                     }
                 }
-                Mode::Rows => match write_row(bind, &mut local.plan, &global.projection, &r, path, out, row, &mut local.scratch) {
+                Mode::Rows => match write_row(bind, &mut local.plan, &global.projection, &r, path, out, row, &mut local.scratch, &mut local.enricher) {
                     Ok(()) => row += 1,
                     Err(b) => return Err(bad_line_error(path, &b)),
                 },
@@ -414,7 +433,7 @@ fn bad_line_error(path: &str, b: &BadLine) -> String {
     )
 }
 
-fn conversion_bad(r: &Row, column: &str, raw: &[u8], e: impl std::fmt::Display) -> BadLine {
+pub(super) fn conversion_bad(r: &Row, column: &str, raw: &[u8], e: impl std::fmt::Display) -> BadLine {
     let reason = if raw.is_empty() {
         format!("column {column}: {e}")
     } else {
@@ -436,6 +455,7 @@ enum Step {
     DerivedDate,
     DerivedTime,
     Filename,
+    Enriched(usize),
     Null,
 }
 
@@ -462,6 +482,7 @@ fn step(bind: &BindData, source: Source, r: &Row) -> Step {
     let col = match source {
         Source::Column(c) => c,
         Source::Filename => return Step::Filename,
+        Source::Enriched(k) => return Step::Enriched(k),
         Source::Other => return Step::Null,
     };
     let map = r.map;
@@ -493,7 +514,9 @@ fn write_row(
     out: &mut [OutVector],
     row: usize,
     scratch: &mut Scratch,
+    enricher: &mut Enricher,
 ) -> Result<(), BadLine> {
+    enricher.new_row();
     // The fused timestamp, once computed, also gives date and time without parsing them again
     // (when it came from those fields).
     let mut fused: Option<i64> = None;
@@ -534,6 +557,10 @@ fn write_row(
             }
             Step::Filename => {
                 v.set_str(row, path.as_bytes());
+                continue;
+            }
+            Step::Enriched(k) => {
+                enricher.write(k, &bind.schema, r, bind.decode, v, row)?;
                 continue;
             }
             Step::Null => {
@@ -640,6 +667,7 @@ fn register_one(con: ffi::duckdb_connection, name: &str, bind: unsafe extern "C"
                 ("decode", LogicalType::boolean()),
                 ("union_by_name", LogicalType::boolean()),
                 ("max_line_size", LogicalType::bigint()),
+                ("enrich", LogicalType::boolean()),
             ],
             bind,
             init,
