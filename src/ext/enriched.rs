@@ -42,6 +42,7 @@ impl Enricher {
     /// Forgets the loaded row (call when a new row starts).
     pub fn new_row(&mut self) {
         self.loaded = false;
+        self.scratch.new_row();
     }
 
     fn load(&mut self, schema: &Schema, r: &Row, decode: bool) -> Result<(), BadLine> {

@@ -11,7 +11,9 @@
 //! enriched column; `test/sql/read_cloudfront/enrich.test` checks the two agree on every fixture).
 
 use super::attack::{self, Families, Request};
+use super::user_agent::UaCategory;
 use super::{crawler, edge, entropy, ip, url, user_agent, waf};
+use std::collections::HashMap;
 
 /// SQL type of an enriched column.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -159,12 +161,70 @@ pub enum Value<'s> {
     Families(Families),
 }
 
-/// Reusable per-thread state: the attack rules' caches and text buffers.
+/// Reusable per-thread state: the attack rules' caches, text buffers, a memo of user-agent
+/// categories (a few thousand distinct agents make most of a day) and what one row's columns
+/// share (its families and category are computed once for the several columns using them).
 #[derive(Default)]
 pub struct Scratch {
     attack: attack::Scratch,
     a: Vec<u8>,
     b: Vec<u8>,
+    agents: HashMap<Vec<u8>, UaCategory>,
+    row: RowCache,
+}
+
+#[derive(Default)]
+struct RowCache {
+    category: Option<UaCategory>,
+    all: Option<Families>,
+    url: Option<Families>,
+    agent: Option<Families>,
+}
+
+/// Distinct user agents remembered before the memo starts over.
+const AGENT_MEMO: usize = 8192;
+
+impl Scratch {
+    /// Forgets the previous row's shared values; call before the first column of each row.
+    pub fn new_row(&mut self) {
+        self.row = RowCache::default();
+    }
+
+    fn category(&mut self, ua: Option<&[u8]>) -> UaCategory {
+        if let Some(c) = self.row.category {
+            return c;
+        }
+        let c = match ua {
+            Some(ua) => match self.agents.get(ua) {
+                Some(c) => *c,
+                None => {
+                    let c = user_agent::ua_category(Some(ua));
+                    if self.agents.len() >= AGENT_MEMO {
+                        self.agents.clear();
+                    }
+                    self.agents.insert(ua.to_vec(), c);
+                    c
+                }
+            },
+            None => user_agent::ua_category(None),
+        };
+        self.row.category = Some(c);
+        c
+    }
+
+    fn families(&mut self, which: Column, row: &Row) -> Result<Families, String> {
+        let (slot, req) = match which {
+            Column::AttackTypesUrl => (&mut self.row.url, Request::new(row.cs_uri_stem, row.cs_uri_query, None, None)),
+            Column::AttackTypesAgent => (&mut self.row.agent, Request::new(None, None, None, row.cs_user_agent)),
+            _ => (&mut self.row.all, Request::new(row.cs_uri_stem, row.cs_uri_query, row.cs_referer, row.cs_user_agent)),
+        };
+        if let Some(f) = *slot {
+            return Ok(f);
+        }
+        let f = attack::engine()?.classify(&req, &mut self.attack);
+        *slot = Some(f);
+        Ok(f)
+    }
 }
 
 fn opt_bool(v: Option<bool>) -> Value<'static> {
@@ -204,24 +264,17 @@ pub fn compute<'s>(column: Column, row: &Row, s: &'s mut Scratch) -> Result<Valu
     let waf_args = (row.x_edge_result_type, row.sc_status, row.x_edge_detailed_result_type);
     let edge = || row.x_edge_location.and_then(edge::edge_location);
     Ok(match column {
-        Column::UaCategory => Value::Text(user_agent::ua_category(row.cs_user_agent).as_str().as_bytes()),
-        Column::IsBot => Value::Bool(user_agent::is_bot(row.cs_user_agent)),
+        Column::UaCategory => Value::Text(s.category(row.cs_user_agent).as_str().as_bytes()),
+        // is_bot() is these categories (user_agent::is_bot).
+        Column::IsBot => Value::Bool(matches!(
+            s.category(row.cs_user_agent),
+            UaCategory::Crawler | UaCategory::Scanner | UaCategory::Library | UaCategory::Empty
+        )),
         Column::CrawlerVerdict => match (row.c_ip, row.cs_user_agent) {
             (Some(addr), Some(ua)) => text(crawler::crawler_verdict(addr, ua).map(|v| v.as_str())),
             _ => Value::Null,
         },
-        Column::AttackTypes => {
-            let req = Request::new(row.cs_uri_stem, row.cs_uri_query, row.cs_referer, row.cs_user_agent);
-            Value::Families(attack::engine()?.classify(&req, &mut s.attack))
-        }
-        Column::AttackTypesUrl => {
-            let req = Request::new(row.cs_uri_stem, row.cs_uri_query, None, None);
-            Value::Families(attack::engine()?.classify(&req, &mut s.attack))
-        }
-        Column::AttackTypesAgent => {
-            let req = Request::new(None, None, None, row.cs_user_agent);
-            Value::Families(attack::engine()?.classify(&req, &mut s.attack))
-        }
+        Column::AttackTypes | Column::AttackTypesUrl | Column::AttackTypesAgent => Value::Families(s.families(column, row)?),
         Column::ScannerPath => match row.cs_uri_stem {
             Some(stem) => {
                 let req = Request::new(Some(stem), None, None, None);
@@ -266,8 +319,7 @@ pub fn compute<'s>(column: Column, row: &Row, s: &'s mut Scratch) -> Result<Valu
             Value::Int(stem.map_or(query, |d| d.max(query)) as i32)
         }
         Column::RequestDecoded => {
-            let req = Request::new(row.cs_uri_stem, row.cs_uri_query, row.cs_referer, row.cs_user_agent);
-            let payload = !attack::engine()?.classify(&req, &mut s.attack).is_empty();
+            let payload = !s.families(Column::AttackTypes, row)?.is_empty();
             let refused = waf::is_waf_block(waf_args.0, waf_args.1, waf_args.2).unwrap_or(false);
             match row.cs_uri_stem {
                 Some(stem) if payload || refused => {
@@ -429,6 +481,21 @@ mod tests {
         assert_eq!(value(Column::AttackTypes, &r), "");
         let bad = Row { c_ip: Some(b"unknown"), ..Row::default() };
         assert_eq!(value(Column::CIpNet, &bad), "Null");
+    }
+
+    #[test]
+    fn shared_row_values_match_the_primitives() {
+        let mut s = Scratch::default();
+        for ua in [None, Some(&b"curl/8.0"[..]), Some(b"Mozilla/5.0 (Windows NT 10.0) Gecko/20100101 Firefox/120.0"), Some(b"Googlebot/2.1")] {
+            let r = Row { cs_user_agent: ua, ..row() };
+            // The same scratch across rows: the memo and the per-row cache must not leak.
+            for _ in 0..2 {
+                s.new_row();
+                assert_eq!(compute(Column::IsBot, &r, &mut s).unwrap(), Value::Bool(user_agent::is_bot(ua)));
+                let cat = user_agent::ua_category(ua).as_str().as_bytes();
+                assert_eq!(compute(Column::UaCategory, &r, &mut s).unwrap(), Value::Text(cat));
+            }
+        }
     }
 
     #[test]
