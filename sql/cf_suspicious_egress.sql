@@ -78,7 +78,7 @@ _cf_ua AS (
     GROUP BY c_ip, cs_user_agent
     QUALIFY row_number() OVER (PARTITION BY c_ip ORDER BY count(*) DESC, cs_user_agent) = 1
 )
-SELECT f.c_ip, f.requests, f.bytes_out, format_bytes(f.bytes_out) AS bytes_out_human,
+SELECT f.c_ip, f.requests, f.bytes_out, cf_format_bytes(f.bytes_out) AS bytes_out_human,
        f.p99 AS population_p99, f.bytes_out / nullif(f.p99, 0) AS times_p99,
        (log10(greatest(f.bytes_out, 1)) - f.med_log) / nullif(f.mad_log, 0) AS robust_z,
        f.large_objects, f.largest_object, f.distinct_uris, tp.cs_uri_stem AS top_path,

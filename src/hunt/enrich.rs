@@ -348,7 +348,7 @@ pub fn events_macro_sql() -> String {
          -- Question: What are the rows of tbl with the enriched columns the hunts read, taken from tbl when it has them (a lake \
          written with read_cloudfront(..., enrich := true)) and computed through the scalar functions when it does not?\n\
          -- Parameters:\n--   tbl   name of a table or view of read_cloudfront() rows, enriched or not (VARCHAR)\n\
-         -- Output: every column of tbl, then the enriched columns (FROM cloudfront_enriched_columns() documents them).\n\
+         -- Output: every column of tbl (the read_cloudfront columns enrichment reads added as NULL where tbl lacks them), then the enriched columns (FROM cloudfront_enriched_columns() documents them).\n\
          -- An enriched column that tbl has is used as it is wherever it is not NULL.\n\
          CREATE OR REPLACE MACRO cf_events(tbl) AS TABLE\nSELECT _cf_src.* EXCLUDE (",
     );
@@ -363,8 +363,12 @@ pub fn events_macro_sql() -> String {
             sep = if i + 1 < COLUMNS.len() { "," } else { "" }
         ));
     }
+    // The inputs too: a table holding only some read_cloudfront columns still reads (what it
+    // lacks is NULL, as read_cloudfront gives for a field a log does not have).
     s.push_str("FROM (SELECT * FROM query_table(tbl)\n      UNION ALL BY NAME\n      SELECT ");
-    s.push_str(&COLUMNS.iter().map(|c| format!("NULL::{} AS {}", c.ty.sql(), c.name)).collect::<Vec<_>>().join(", "));
+    let inputs = INPUTS.iter().map(|i| format!("NULL::{} AS {i}", if *i == "sc_status" { "INTEGER" } else { "VARCHAR" }));
+    let enriched = COLUMNS.iter().map(|c| format!("NULL::{} AS {}", c.ty.sql(), c.name));
+    s.push_str(&inputs.chain(enriched).collect::<Vec<_>>().join(", "));
     s.push_str(" WHERE false) _cf_src;\n");
     s
 }
