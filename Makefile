@@ -101,6 +101,7 @@ test_shell:
 test_python:
 	CLOUDFRONT_EXTENSION=$(EXT) DUCKDB_SHELL=$(DUCKDB_SHELL) $(PY) -m pytest -q test/python test/runner_tests
 	CLOUDFRONT_EXTENSION=$(EXT) $(PY156) -m pytest -q test/python/test_extension_metadata.py test/runner_tests
+	CLOUDFRONT_EXTENSION=$(EXT) DUCKDB_SHELL=$(DUCKDB_SHELL) $(PY156) -m pytest -q test/python/test_hostile.py -k "not concurrent and not long_scan and not deleted"
 
 test_clients:
 	@echo "== client tests: Python on DuckDB 1.5.6, Node.js (@duckdb/node-api), shell output modes"

@@ -9,7 +9,7 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 secs=${1:-60}
 [ $# -gt 0 ] && shift
-targets=${*:-header scan decode scalars}
+targets=${*:-header scan decode scalars glob}
 cd "$here"
 "$here/seed.sh" >/dev/null
 

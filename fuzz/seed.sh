@@ -5,7 +5,7 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 data="$root/test/data"
-for t in header scan decode scalars; do
+for t in header scan decode scalars glob; do
     mkdir -p "$here/corpus/$t"
     if [ -d "$here/seeds/$t" ]; then
         cp "$here/seeds/$t"/* "$here/corpus/$t/" 2>/dev/null || true
@@ -33,4 +33,4 @@ for f in $(find "$data" -type f ! -name '*.py' ! -name '*.parquet' | sort); do
                              printf "\002%s", $0 > f1; close(f1); printf "\030\001\223\001%s", $0 > f2; close(f2) }' || true
     fi
 done
-echo "corpus: $(for t in header scan decode scalars; do printf '%s=%s ' $t "$(ls "$here/corpus/$t" | wc -l)"; done)"
+echo "corpus: $(for t in header scan decode scalars glob; do printf '%s=%s ' $t "$(ls "$here/corpus/$t" | wc -l)"; done)"

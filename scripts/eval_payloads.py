@@ -20,6 +20,10 @@ cmdi -> cmd_injection, path-traversal -> path_traversal) and for any family; the
 rate (any family on a normal request) per source; CSIC attack recall (any family) on GET requests,
 whose "attack" class also holds merely malformed requests. `--show N` prints N examples of each
 miss and false positive.
+
+A second HttpParams recall, "on intact payloads", leaves out the records whose text shows damage
+done by the data set itself (see `damage()`: decided from the value alone, never from our result),
+and says how many records each reason removed and how many of those were detected anyway.
 """
 from __future__ import annotations
 
@@ -29,6 +33,7 @@ import gzip
 import importlib.util
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -40,6 +45,35 @@ EXT = os.environ.get("CLOUDFRONT_EXTENSION", str(ROOT / "build/release/cloudfron
 EXPECTED = {"sqli": "sqli", "xss": "xss", "cmdi": "cmd_injection", "path-traversal": "path_traversal"}
 TARGET_RECALL = 0.95
 TARGET_FP = 0.005
+
+
+# Damage the HttpParamsDataset's values show, each a signature in the value's own text (the
+# source's payload_full.csv: values from FuzzDB lists, lower-cased, some backslashes lost, some rows
+# merged by its CSV quoting). A damaged value no longer carries the payload its tool wrote, so no
+# detector can be asked to find it; `damage()` returns the first reason that applies, or None.
+DAMAGE = [
+    # The next record's CSV columns (",<length>,<type>,<label>) inside a value: two rows merged by
+    # a quote the CSV writer did not escape.
+    ("csv rows merged", re.compile(r'",\d+,(?:sqli|xss|cmdi|path-traversal),(?:anom|norm)\b')),
+    # A FuzzDB line written for pasting into a URL ("+" for a space) next to a shell operator, with
+    # no real space: a browser sends that "+" as %2B, so the server reads a literal plus, and
+    # "+|+dir+c:" runs nothing.
+    ("already URL-encoded", re.compile(r'^[^ ]*(?:\+[|;&]|[|;&]\+)[^ ]*$')),
+    # FuzzDB's {FILE} placeholder, left unsubstituted, after a dot or a letter that cannot end an
+    # encoded separator (FuzzDB always puts "/", "\" or an encoded separator before it), or after
+    # slashes only: the separators and dots before it were lost (backslashes, non-ASCII spellings).
+    ("template separator lost", re.compile(r'[.g-z]\{file\}|^/*\{file\}$', re.I)),
+    # Windows and Unix paths whose backslashes were lost: dot runs glued to a name (..\..\etc ->
+    # ....etc), a drive letter glued to a name (c:\inetpub -> c:inetpub), well-known paths glued.
+    ("path separator lost", re.compile(r'\.{3,}[a-z0-9]|(?:^|[^a-z0-9])c:[a-z]|web-infweb|etcpasswd|inetpubwwwroot', re.I)),
+    # Letters and digits only: no syntax of any attack family is left.
+    ("no attack syntax", re.compile(r'^[a-z0-9]+$', re.I)),
+]
+
+
+def damage(value: str) -> str | None:
+    """Why an HttpParams value is not an intact payload, or None (see DAMAGE)."""
+    return next((why for why, rx in DAMAGE if rx.search(value)), None)
 
 
 def shared_dir() -> Path | None:
@@ -145,7 +179,9 @@ def show(title: str, rows: list[dict], n: int) -> None:
     print(f"    {title} ({len(rows)}), first {min(n, len(rows))}:")
     for r in rows[:n]:
         fam = ",".join(r["families"]) or "-"
-        print(f"      [{fam}] {r['value'][:160]!r}")
+        why = damage(r["value"]) if r["source"] == "httpparams" and r["label"] == "attack" else None
+        v = r["value"] if len(r["value"]) <= 160 else r["value"][:100] + " ... " + r["value"][-50:]
+        print(f"      [{fam}] {v!r}" + (f"  (damaged: {why})" if why else ""))
 
 
 def main() -> int:
@@ -171,10 +207,29 @@ def main() -> int:
         met &= ok
         print(f"  {label + ' -> ' + fam:16.16} {len(sub):8} {rate(len(found), len(sub)):>28} {rate(len(anyf), len(sub)):>24}  "
               f"{'met' if ok else 'MISSED'} (>= {TARGET_RECALL})")
+    met_intact = True
+    print(f"  on intact payloads (records whose text shows damage done by the data set left out, see damage()):")
+    for label, fam in EXPECTED.items():
+        sub = [r for r in hp if r["attack_type"] == label]
+        intact = [r for r in sub if damage(r["value"]) is None]
+        found = [r for r in intact if fam in r["families"]]
+        left_out = [r for r in sub if damage(r["value"]) is not None]
+        reasons = collections.Counter(damage(r["value"]) for r in left_out)
+        ok = len(found) / len(intact) >= TARGET_RECALL if intact else False
+        met_intact &= ok
+        print(f"  {label + ' -> ' + fam:16.16} {len(intact):8} {rate(len(found), len(intact)):>28} {'':>24}  "
+              f"{'met' if ok else 'MISSED'} (>= {TARGET_RECALL}); left out {len(left_out)} "
+              f"({sum(1 for r in left_out if fam in r['families'])} of them detected anyway): {dict(reasons)}")
     attacks = [r for r in hp if r["label"] == "attack"]
     print(f"  {'all attacks':16} {len(attacks):8} {'':>28} {rate(sum(1 for r in attacks if r['families']), len(attacks)):>24}")
     for label, fam in EXPECTED.items():
         show(f"{label} missed", [r for r in hp if r["attack_type"] == label and fam not in r["families"]], args.show)
+        missed = [r for r in hp if r["attack_type"] == label and fam not in r["families"]]
+        if any(damage(r["value"]) for r in missed):
+            intact_missed = [r for r in missed if damage(r["value"]) is None]
+            show(f"{label} missed among intact payloads", intact_missed, args.show)
+            if not intact_missed:
+                print(f"    {label} missed among intact payloads: none")
     normal = [r for r in hp if r["label"] == "normal"]
     fp = [r for r in normal if r["families"]]
     ok = len(fp) / len(normal) <= TARGET_FP
@@ -202,6 +257,7 @@ def main() -> int:
     show("attacks with no family", [r for r in att if not r["families"]], args.show)
     print(f"\ntargets (recall >= {TARGET_RECALL} per HttpParams family, false positives <= {TARGET_FP} per source): "
           f"{'all met' if met else 'NOT all met'}")
+    print(f"on intact HttpParams payloads (recall >= {TARGET_RECALL} per family): {'all met' if met_intact else 'NOT all met'}")
     return 0
 
 

@@ -1,5 +1,7 @@
 -- The hunt, as an analyst would type it into the duckdb shell (make hunt runs exactly this).
 -- Before it: LOAD the extension and SET VARIABLE logs = [<files>] (scripts/hunt.py does both).
+-- The playbook macros are called as cloudfront.<macro>: LOAD keeps them in its own in-memory
+-- catalog `cloudfront` and writes nothing into a database file such as analysis.db.
 
 -- 1. Ingest: every log line, typed, with the fused UTC timestamp. Streams into the database
 --    file (DuckDB spills to disk when the logs exceed memory).
@@ -8,8 +10,8 @@ SELECT * FROM read_cloudfront(getvariable('logs'), filename := true);
 
 -- 2. The overview.
 CREATE OR REPLACE TABLE summary AS
-SELECT * FROM cf_summary('events');
+SELECT * FROM cloudfront.cf_summary('events');
 
 -- 3. Every hunt of the playbook, one triage list, most severe first.
 CREATE OR REPLACE TABLE findings AS
-SELECT * FROM cf_hunt('events');
+SELECT * FROM cloudfront.cf_hunt('events');

@@ -23,11 +23,10 @@ pub unsafe extern "C" fn cloudfront_init_c_api(
         ext::version::register_version(con)?;
         ext::read_cloudfront::register_read_cloudfront(con)?;
         ext::scalars::register_scalars(con)?;
-        ext::playbook::register_playbook_listing(con)?;
         ext::enriched::register_listing(con)?;
         ext::function_docs::register_function_docs(con)?;
-        // Last, and never fatal: a read-only database refuses the macros (see ext::playbook).
-        ext::playbook::install_playbook(con);
-        Ok(())
+        // Last: the macros may call every function above. What cannot be installed is reported
+        // by cloudfront_playbook(), never a failed LOAD (see ext::playbook).
+        ext::playbook::install_and_register_listing(con)
     })
 }

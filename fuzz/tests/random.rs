@@ -136,3 +136,8 @@ fn decode_random() {
 fn scalars_random() {
     run("scalars", 4, cloudfront_fuzz::scalars);
 }
+
+#[test]
+fn glob_random() {
+    run("glob", 1, cloudfront_fuzz::glob);
+}

@@ -36,3 +36,8 @@ fn decode_seeds() {
 fn scalars_seeds() {
     replay("scalars", cloudfront_fuzz::scalars);
 }
+
+#[test]
+fn glob_seeds() {
+    replay("glob", cloudfront_fuzz::glob);
+}

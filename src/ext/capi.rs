@@ -361,3 +361,42 @@ impl ListOut {
         Ok(())
     }
 }
+
+/// Runs `sql` on `con` (a connection the extension opened itself) and returns the first column
+/// of the first row as text: None when there is no row or the value is NULL, the error text
+/// when the statement fails.
+pub fn query_first_text(con: ffi::duckdb_connection, sql: &str) -> Result<Option<String>, String> {
+    let c = cstring(sql);
+    unsafe {
+        let mut result: ffi::duckdb_result = std::mem::zeroed();
+        let state = ffi::duckdb_query(con, c.as_ptr(), &mut result);
+        let outcome = if state != ffi::duckdb_state_DuckDBSuccess {
+            let e = ffi::duckdb_result_error(&mut result);
+            Err(if e.is_null() { "unknown error".into() } else { CStr::from_ptr(e).to_string_lossy().into_owned() })
+        } else if ffi::duckdb_column_count(&mut result) == 0
+            || ffi::duckdb_row_count(&mut result) == 0
+            || ffi::duckdb_value_is_null(&mut result, 0, 0)
+        {
+            Ok(None)
+        } else {
+            let p = ffi::duckdb_value_varchar(&mut result, 0, 0);
+            if p.is_null() {
+                Ok(None)
+            } else {
+                let text = CStr::from_ptr(p).to_string_lossy().into_owned();
+                ffi::duckdb_free(p as *mut c_void);
+                Ok(Some(text))
+            }
+        };
+        ffi::duckdb_destroy_result(&mut result);
+        outcome
+    }
+}
+
+/// A setting of the session behind a bind's client context, as text (None when unknown or
+/// NULL). `context` must be a live client context (see `ext::files::ClientContext`).
+pub fn client_context_setting(context: ffi::duckdb_client_context, name: &str) -> Option<String> {
+    let c = cstring(name);
+    let v = Value(unsafe { ffi::duckdb_client_context_get_config_option(context, c.as_ptr(), std::ptr::null_mut()) });
+    (!v.is_null()).then(|| v.to_text())
+}

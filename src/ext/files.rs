@@ -1,16 +1,26 @@
-//! Which files a scan reads and how their bytes are opened.
+//! Which inputs a scan reads and how their bytes are opened.
 //!
-//! Local paths and globs (`*`, `**`, `?`, `[...]`) are expanded here, like DuckDB's readers.
-//! Paths with a URL scheme (`s3://`, `https://`, ...) are opened through DuckDB's own file
-//! system (C API, stable since v1.5.6), so they work wherever `httpfs` is loaded; the C API
-//! has no glob, so remote globs are expanded by the caller with DuckDB's `glob()` (see README).
+//! Local paths and globs are expanded with DuckDB's glob rules (`ext::glob`), relative paths
+//! also against the `file_search_path` setting, `~` as the home directory. Paths with a URL
+//! scheme (`s3://`, `https://`, ...) are opened through DuckDB's own file system (C API, stable
+//! since v1.5.6), so they work wherever `httpfs` is loaded; the C API has no glob, so remote
+//! globs are expanded by the caller with DuckDB's `glob()` (see the reference).
+//!
+//! Only regular files are read locally: a FIFO, a socket or a device (`/dev/stdin` when it is a
+//! pipe, `/dev/urandom`) is refused at once, by name, and is opened without blocking so that a
+//! FIFO without a writer cannot hang the query. Such a stream can be read neither twice (bind
+//! reads a file's header, the scan reads it again) nor in ranges, and it may never end, which
+//! no interrupt could stop (see `ext::read_cloudfront` on interrupts).
 
 use std::ffi::{c_void, CStr};
-use std::io::{self, Read};
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
 
 use libduckdb_sys as ffi;
 
-use super::capi::cstring;
+use super::capi::{client_context_setting, cstring};
+use super::glob::{display, expand_local, has_glob};
 
 /// Whether `path` names a remote object (`scheme://...`) rather than a local file.
 pub fn is_remote(path: &str) -> bool {
@@ -20,13 +30,61 @@ pub fn is_remote(path: &str) -> bool {
     }
 }
 
-fn has_glob(path: &str) -> bool {
-    path.contains(['*', '?', '['])
+/// One input of a scan.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Input {
+    /// A local file, by its real name (which need not be UTF-8).
+    Local(PathBuf),
+    /// A URL opened through DuckDB's file system.
+    Remote(String),
 }
 
-/// Expands the user's paths (each a path or a glob) into the files to read, in order.
-pub fn expand(patterns: &[String]) -> Result<Vec<String>, String> {
-    let mut files = Vec::new();
+impl Input {
+    /// The name shown in the `filename` column and in messages: the path as written, with
+    /// bytes that are not UTF-8 as `\xNN`.
+    pub fn shown(&self) -> String {
+        match self {
+            Input::Local(p) => display(p),
+            Input::Remote(u) => u.clone(),
+        }
+    }
+
+    pub fn is_remote(&self) -> bool {
+        matches!(self, Input::Remote(_))
+    }
+
+    /// Size in bytes of a local file (None for remote inputs or when it cannot be read).
+    pub fn local_size(&self) -> Option<u64> {
+        match self {
+            Input::Local(p) => std::fs::metadata(p).ok().map(|m| m.len()),
+            Input::Remote(_) => None,
+        }
+    }
+}
+
+/// Settings of the user's session that change how local paths are found.
+#[derive(Default, Clone)]
+pub struct PathSettings {
+    /// `file_search_path`: comma-separated directories for relative paths.
+    pub search_path: Vec<String>,
+    /// `home_directory` (or `$HOME`) for a leading `~`.
+    pub home: Option<String>,
+}
+
+impl PathSettings {
+    /// Reads the settings from the client context of a bind.
+    pub fn from_context(ctx: &ClientContext) -> Self {
+        let text = |name: &str| ctx.setting(name).filter(|s| !s.is_empty());
+        let search_path = text("file_search_path").map(|s| s.split(',').map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect()).unwrap_or_default();
+        let home = text("home_directory").or_else(|| std::env::var("HOME").ok().filter(|h| !h.is_empty()));
+        Self { search_path, home }
+    }
+}
+
+/// Expands the user's paths (each a path or a glob) into the inputs to read, in order.
+/// Errors name the pattern; a pattern that matches nothing is an error, as in DuckDB's readers.
+pub fn expand(patterns: &[String], settings: &PathSettings) -> Result<Vec<Input>, String> {
+    let mut inputs = Vec::new();
     for pattern in patterns {
         if is_remote(pattern) {
             if has_glob(pattern) {
@@ -37,45 +95,91 @@ pub fn expand(patterns: &[String]) -> Result<Vec<String>, String> {
                      FROM read_cloudfront(getvariable('files'))"
                 ));
             }
-            files.push(pattern.clone());
+            inputs.push(Input::Remote(pattern.clone()));
             continue;
         }
-        if !has_glob(pattern) {
-            let meta = std::fs::metadata(pattern).map_err(|e| format!("cannot open \"{pattern}\": {e}"))?;
-            if meta.is_dir() {
-                let dir = pattern.trim_end_matches('/');
-                return Err(format!("\"{pattern}\" is a directory, not a log file (use a glob such as '{dir}/**/*.gz')"));
-            }
-            files.push(pattern.clone());
-            continue;
-        }
-        let options = glob::MatchOptions { case_sensitive: true, require_literal_separator: true, require_literal_leading_dot: false };
-        let matches = glob::glob_with(pattern, options).map_err(|e| format!("invalid glob pattern \"{pattern}\": {e}"))?;
-        let mut found = 0;
-        for entry in matches {
-            let path = entry.map_err(|e| format!("cannot read {}: {}", e.path().display(), e.error()))?;
-            if path.is_file() {
-                files.push(path.to_string_lossy().into_owned());
-                found += 1;
+        let pattern_home = match (pattern.strip_prefix('~'), &settings.home) {
+            (Some(rest), Some(home)) if rest.is_empty() || rest.starts_with('/') => format!("{home}{rest}"),
+            _ => pattern.clone(),
+        };
+        let mut found = expand_local(&pattern_home)?;
+        if found.is_empty() && !pattern_home.starts_with('/') {
+            for dir in &settings.search_path {
+                found.extend(expand_local(&format!("{}/{pattern_home}", dir.trim_end_matches('/')))?);
             }
         }
-        if found == 0 {
-            return Err(format!("No files found that match the pattern \"{pattern}\""));
+        if found.is_empty() {
+            return Err(if has_glob(pattern) {
+                format!("No files found that match the pattern \"{pattern}\"")
+            } else {
+                format!("cannot open \"{pattern}\": No such file or directory")
+            });
         }
+        if !has_glob(pattern) && found.len() == 1 && found[0].is_dir() {
+            let dir = pattern.trim_end_matches('/');
+            return Err(format!("\"{pattern}\" is a directory, not a log file (use a glob such as '{dir}/**/*.gz')"));
+        }
+        inputs.extend(found.into_iter().map(Input::Local));
     }
-    if files.is_empty() {
+    if inputs.is_empty() {
         return Err("read_cloudfront needs at least one file".into());
     }
-    Ok(files)
+    Ok(inputs)
+}
+
+/// What a path is, when it is not a regular file we can read.
+fn not_a_file(meta: &std::fs::Metadata) -> Option<&'static str> {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    if t.is_file() {
+        None
+    } else if t.is_dir() {
+        Some("is a directory")
+    } else if t.is_fifo() {
+        Some("is a FIFO (a named pipe, e.g. /dev/stdin fed by a pipe), not a regular file")
+    } else if t.is_socket() {
+        Some("is a socket, not a regular file")
+    } else if t.is_char_device() || t.is_block_device() {
+        Some("is a device, not a regular file")
+    } else {
+        Some("is not a regular file")
+    }
+}
+
+/// Opens a local file for reading, refusing anything but a regular file without blocking on
+/// it: the open itself does not wait for a FIFO's writer, and what was opened is checked.
+pub fn open_local(path: &Path) -> Result<File, String> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|e| e.to_string())?;
+    let meta = file.metadata().map_err(|e| e.to_string())?;
+    if let Some(what) = not_a_file(&meta) {
+        return Err(if meta.is_dir() {
+            what.to_string()
+        } else {
+            format!("{what}: read_cloudfront reads regular files only (a stream cannot be read twice, nor split, nor stopped when it never ends); save it to a file first")
+        });
+    }
+    Ok(file)
 }
 
 /// Owned client context from a bind, destroyed with the bind data.
 pub struct ClientContext(pub ffi::duckdb_client_context);
 
 // The context is a handle on DuckDB's ClientContext, which lives for the whole query and is
-// used here only to obtain a file system per scanning thread.
+// used here only to obtain a file system per scanning thread and to read settings.
 unsafe impl Send for ClientContext {}
 unsafe impl Sync for ClientContext {}
+
+impl ClientContext {
+    /// A setting of the session as text (None when unknown or NULL).
+    pub fn setting(&self, name: &str) -> Option<String> {
+        client_context_setting(self.0, name)
+    }
+}
 
 impl Drop for ClientContext {
     fn drop(&mut self) {
@@ -126,6 +230,13 @@ impl DuckFile {
             Ok(DuckFile { fs, handle })
         }
     }
+
+    fn rewind(&mut self) -> io::Result<()> {
+        if unsafe { ffi::duckdb_file_handle_seek(self.handle, 0) } != ffi::duckdb_state_DuckDBSuccess {
+            return Err(io::Error::other(take_error(unsafe { ffi::duckdb_file_handle_error_data(self.handle) })));
+        }
+        Ok(())
+    }
 }
 
 impl Read for DuckFile {
@@ -147,17 +258,41 @@ impl Drop for DuckFile {
     }
 }
 
-/// Opens `path`'s raw bytes: locally with std, remotely through DuckDB.
-pub fn open_raw(path: &str, context: Option<&ClientContext>) -> Result<Box<dyn Read + Send>, String> {
-    if is_remote(path) {
-        let ctx = context.ok_or("no client context to open remote files")?;
-        return Ok(Box::new(DuckFile::open(ctx, path)?));
+/// An input's raw bytes, opened once: bind reads the header through it and the scan then reads
+/// the same open file from its start (`rewind`).
+pub enum RawFile {
+    Local(File),
+    Remote(DuckFile),
+}
+
+impl RawFile {
+    /// Opens `input`: locally (regular files only, see `open_local`), remotely through DuckDB.
+    pub fn open(input: &Input, context: Option<&ClientContext>) -> Result<RawFile, String> {
+        match input {
+            Input::Local(path) => open_local(path).map(RawFile::Local),
+            Input::Remote(url) => {
+                let ctx = context.ok_or("no client context to open remote files")?;
+                DuckFile::open(ctx, url).map(RawFile::Remote)
+            }
+        }
     }
-    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
-    if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
-        return Err("is a directory".into());
+
+    /// Back to the first byte, to read the file again from its start.
+    pub fn rewind(&mut self) -> io::Result<()> {
+        match self {
+            RawFile::Local(f) => f.seek(SeekFrom::Start(0)).map(|_| ()),
+            RawFile::Remote(f) => f.rewind(),
+        }
     }
-    Ok(Box::new(file))
+}
+
+impl Read for RawFile {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            RawFile::Local(f) => f.read(buf),
+            RawFile::Remote(f) => f.read(buf),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -175,18 +310,44 @@ mod tests {
 
     #[test]
     fn glob_expansion_and_errors() {
-        let dir = std::env::temp_dir().join(format!("cf-glob-{}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!("cf-files-{}", std::process::id()));
         std::fs::create_dir_all(dir.join("2026/11")).unwrap();
         std::fs::write(dir.join("2026/11/a.gz"), b"").unwrap();
         std::fs::write(dir.join("2026/11/b.log"), b"").unwrap();
         std::fs::write(dir.join("top.gz"), b"").unwrap();
         let d = dir.to_string_lossy();
-        let all = expand(&[format!("{d}/**/*.gz")]).unwrap();
+        let none = PathSettings::default();
+        let all = expand(&[format!("{d}/**/*.gz")], &none).unwrap();
         assert_eq!(all.len(), 2);
-        assert!(expand(&[format!("{d}/*.nothing")]).unwrap_err().contains("No files found"));
-        assert!(expand(&[d.to_string()]).unwrap_err().contains("is a directory"));
-        assert!(expand(&["s3://b/*.gz".to_string()]).unwrap_err().contains("glob()"));
-        assert_eq!(expand(&["s3://b/x.gz".to_string()]).unwrap(), vec!["s3://b/x.gz".to_string()]);
+        assert!(expand(&[format!("{d}/*.nothing")], &none).unwrap_err().contains("No files found"));
+        assert!(expand(&[d.to_string()], &none).unwrap_err().contains("is a directory"));
+        assert!(expand(&[format!("{d}/missing.gz")], &none).unwrap_err().contains("No such file"));
+        assert!(expand(&["s3://b/*.gz".to_string()], &none).unwrap_err().contains("glob()"));
+        assert_eq!(expand(&["s3://b/x.gz".to_string()], &none).unwrap(), vec![Input::Remote("s3://b/x.gz".to_string())]);
+        // file_search_path: a relative name found in one of the directories.
+        let search = PathSettings { search_path: vec!["/nonexistent".into(), format!("{d}/2026")], home: None };
+        assert_eq!(expand(&["11/a.gz".to_string()], &search).unwrap(), vec![Input::Local(dir.join("2026/11/a.gz"))]);
+        assert_eq!(expand(&["11/*.log".to_string()], &search).unwrap(), vec![Input::Local(dir.join("2026/11/b.log"))]);
+        // ~ is the home directory.
+        let home = PathSettings { search_path: vec![], home: Some(d.to_string()) };
+        assert_eq!(expand(&["~/top.gz".to_string()], &home).unwrap(), vec![Input::Local(dir.join("top.gz"))]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Issue 11: a FIFO is refused at once (no open that waits for a writer), as are devices.
+    #[test]
+    fn only_regular_files_are_opened() {
+        let dir = std::env::temp_dir().join(format!("cf-fifo-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let fifo = dir.join("f.gz");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let t = std::time::Instant::now();
+        let e = open_local(&fifo).unwrap_err();
+        assert!(e.starts_with("is a FIFO"), "{e}");
+        assert!(t.elapsed() < std::time::Duration::from_secs(5));
+        assert!(open_local(Path::new("/dev/null")).unwrap_err().starts_with("is a device"));
+        assert_eq!(open_local(&dir).unwrap_err(), "is a directory");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

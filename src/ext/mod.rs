@@ -10,6 +10,7 @@ pub mod entry;
 pub mod scalar;
 pub mod version;
 pub mod files;
+pub mod glob;
 pub mod read_cloudfront;
 pub mod enriched;
 pub mod playbook;

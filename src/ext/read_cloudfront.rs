@@ -5,23 +5,34 @@
 //! `format::scan::FileScanner` and converts only the projected columns straight into DuckDB's
 //! vectors. `read_cloudfront_rejects` runs the same scan and returns the lines a scan would
 //! refuse (file, line, reason, text), validating every column.
+//!
+//! Interrupts. DuckDB checks for an interrupt between the chunks a table function returns, and
+//! the C API gives a table function no way to observe one itself; returning an empty chunk
+//! ends the scan. So every scan callback returns as soon as it has consumed `YIELD_BYTES` of
+//! input with at least one row to hand back (rows, or rejected lines for the rejects listing),
+//! instead of filling a whole vector first; the work between two returns is bounded by that
+//! and by the input that yields nothing at all (bad lines skipped by `ignore_errors`, good
+//! lines in the rejects listing, blank lines), which only finite inputs can reach: streams
+//! that might never end (FIFOs, devices) are refused (`ext::files`), the index of a large split
+//! file is learned one range at a time (`format::split`), and bind reads a bounded number of
+//! header lines per file.
 
 use std::ffi::c_void;
 use std::io::{Read, Seek, SeekFrom};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex};
 
 use libduckdb_sys as ffi;
 
 use super::capi::{cstring, drop_box, guard, register_table_function, LogicalType, OutVector, TableFunctionDef, Value};
-use super::files::{expand, is_remote, open_raw, ClientContext};
+use super::files::{expand, open_local, ClientContext, Input, PathSettings, RawFile};
 use crate::format::cell::{convert, valid_text, Cell, Scratch};
 use crate::format::value::{is_null, parse_f64, parse_i32, parse_i64};
 use crate::format::fields::{Family, Kind, DATE, TIME};
 use crate::format::value::MICROS_PER_DAY;
 use crate::format::scan::{detect, printable, sample_fields, BadLine, Event, FileScanner, Layout, LayoutChoice, Row, ScanError, ScanOptions};
-use crate::format::split::{index_file, nominal_ranges, RangeStart};
-use crate::format::schema::Schema;
+use crate::format::split::{RangeIndex, Source as RangeSource};
+use crate::format::schema::{Schema, MAX_UNKNOWN_COLUMNS};
 use crate::format::source::{open_text, GZIP_MAGIC};
 use crate::hunt::enrich;
 use super::enriched::{self, Enricher};
@@ -35,7 +46,12 @@ enum Mode {
 
 struct BindData {
     mode: Mode,
-    files: Vec<String>,
+    inputs: Vec<Input>,
+    /// Each input's name for the `filename` column and messages (`Input::shown`).
+    shown: Vec<String>,
+    /// Inputs opened at bind to read their header, kept for the scan so that each is opened
+    /// once (taken by the first scan of the file; a later scan opens it again).
+    opened: Vec<Mutex<Option<RawFile>>>,
     schema: Arc<Schema>,
     opts: Arc<ScanOptions>,
     filename: bool,
@@ -50,8 +66,8 @@ struct GlobalState {
     /// Work units in order: whole files, or byte ranges of large plain local files.
     units: Vec<Unit>,
     next_unit: AtomicUsize,
-    /// Per file: where its ranges start, learned once by the first thread that needs it.
-    range_index: Vec<OnceLock<Result<Vec<RangeStart>, String>>>,
+    /// Per file: the index of its ranges when it is split, learned as threads need it.
+    ranges: Vec<Option<RangeIndex>>,
     /// Output column -> schema column (or FILENAME / OTHER), in output order.
     projection: Vec<Source>,
 }
@@ -60,31 +76,41 @@ struct GlobalState {
 #[derive(Clone, Copy)]
 struct Unit {
     file: usize,
-    /// For a range of a split file: which range, how many, and the file's layout.
-    range: Option<(usize, usize, Layout)>,
+    /// For a range of a split file: which range, and the file's layout.
+    range: Option<(usize, Layout)>,
 }
 
 /// Splits large uncompressed local files into ranges (format::split); everything else is one
 /// unit per file. Gzip cannot be entered mid-stream, and remote files are read once.
-fn plan_units(bind: &BindData) -> Vec<Unit> {
-    let mut units = Vec::with_capacity(bind.files.len());
-    for (file, path) in bind.files.iter().enumerate() {
-        let size = if is_remote(path) { 0 } else { std::fs::metadata(path).map(|m| m.len()).unwrap_or(0) };
-        let parts = nominal_ranges(size).len();
-        let layout = (parts > 1).then(|| plain_layout(path, &bind.opts)).flatten();
+fn plan_units(bind: &BindData) -> (Vec<Unit>, Vec<Option<RangeIndex>>) {
+    let mut units = Vec::with_capacity(bind.inputs.len());
+    let mut ranges = Vec::with_capacity(bind.inputs.len());
+    for (file, input) in bind.inputs.iter().enumerate() {
+        let size = input.local_size().unwrap_or(0);
+        let index = RangeIndex::new(size, bind.opts.max_line);
+        let layout = match input {
+            Input::Local(path) if index.len() > 1 => plain_layout(path, &bind.opts),
+            _ => None,
+        };
         match layout {
-            Some(layout) => units.extend((0..parts).map(|i| Unit { file, range: Some((i, parts, layout)) })),
-            None => units.push(Unit { file, range: None }),
+            Some(layout) => {
+                units.extend((0..index.len()).map(|k| Unit { file, range: Some((k, layout)) }));
+                ranges.push(Some(index));
+            }
+            None => {
+                units.push(Unit { file, range: None });
+                ranges.push(None);
+            }
         }
     }
-    units
+    (units, ranges)
 }
 
 /// The layout of an uncompressed local file, None for gzip or undetectable files (those are
 /// read whole, which reports their errors the usual way).
-fn plain_layout(path: &str, opts: &ScanOptions) -> Option<Layout> {
+fn plain_layout(path: &std::path::Path, opts: &ScanOptions) -> Option<Layout> {
     let mut head = [0u8; 256];
-    let mut f = std::fs::File::open(path).ok()?;
+    let mut f = open_local(path).ok()?;
     let n = f.read(&mut head).ok()?;
     if n >= 2 && head[..2] == GZIP_MAGIC {
         return None;
@@ -92,24 +118,48 @@ fn plain_layout(path: &str, opts: &ScanOptions) -> Option<Layout> {
     detect(&head[..n], opts).ok()
 }
 
+/// A split local file, opened (regular files only) at an offset for each range.
+struct LocalRanges<'a>(&'a std::path::Path);
+
+impl RangeSource for LocalRanges<'_> {
+    type Reader = std::fs::File;
+    fn read_from(&self, offset: u64) -> std::io::Result<std::fs::File> {
+        let mut f = open_local(self.0).map_err(std::io::Error::other)?;
+        f.seek(SeekFrom::Start(offset))?;
+        Ok(f)
+    }
+}
+
 /// Opens range `k` of a split file: seeks to its first line and stops at the next range's.
-fn open_range(bind: &BindData, global: &GlobalState, file: usize, k: usize, parts: usize, layout: Layout) -> Result<FileScanner<Box<dyn Read + Send>>, String> {
-    let path = &bind.files[file];
-    let index = global.range_index[file]
-        .get_or_init(|| {
-            let size = std::fs::metadata(path).map_err(|e| e.to_string())?.len();
-            let starts = nominal_ranges(size);
-            debug_assert_eq!(starts.len(), parts);
-            let f = std::fs::File::open(path).map_err(|e| e.to_string())?;
-            index_file(std::io::BufReader::with_capacity(1 << 20, f), &starts).map_err(|e| e.to_string())
-        })
-        .as_ref()
-        .map_err(|e| format!("read_cloudfront: \"{path}\": {e}"))?;
-    let (start, end) = (&index[k], &index[k + 1]);
-    let mut f = std::fs::File::open(path).map_err(|e| format!("read_cloudfront: \"{path}\": {e}"))?;
-    f.seek(SeekFrom::Start(start.offset)).map_err(|e| format!("read_cloudfront: \"{path}\": {e}"))?;
-    let reader: Box<dyn Read + Send> = Box::new(f.take(end.offset - start.offset));
-    Ok(FileScanner::for_range(reader, bind.schema.clone(), bind.opts.clone(), layout, start.fields.clone(), start.lines_before))
+fn open_range(bind: &BindData, global: &GlobalState, file: usize, k: usize, layout: Layout) -> Result<FileScanner<Box<dyn Read + Send>>, String> {
+    let shown = &bind.shown[file];
+    let Input::Local(path) = &bind.inputs[file] else { return Err("internal error: a remote file in ranges".into()) };
+    let index = global.ranges[file].as_ref().ok_or("internal error: no range index")?;
+    let src = LocalRanges(path);
+    let (start, end) = index.range(&src, k).map_err(|e| file_error(shown, &e))?;
+    let f = src.read_from(start.offset).map_err(|e| file_error(shown, &e.to_string()))?;
+    let reader: Box<dyn Read + Send> = Box::new(f.take(end.saturating_sub(start.offset)));
+    Ok(FileScanner::for_range(reader, bind.schema.clone(), bind.opts.clone(), layout, start.fields, start.lines_before))
+}
+
+/// Opens a whole input: the file bind opened when it is still there, else anew.
+fn open_whole(bind: &BindData, file: usize) -> Result<FileScanner<Box<dyn Read + Send>>, String> {
+    let shown = &bind.shown[file];
+    let parked = bind.opened[file].lock().map_err(|_| "internal error: poisoned lock")?.take();
+    let raw = match parked {
+        Some(mut raw) => {
+            raw.rewind().map_err(|e| file_error(shown, &e.to_string()))?;
+            raw
+        }
+        None => RawFile::open(&bind.inputs[file], bind.context.as_ref()).map_err(|e| file_error(shown, &e))?,
+    };
+    let text = open_text(raw).map_err(|e| file_error(shown, &e.to_string()))?;
+    Ok(FileScanner::new(text, bind.schema.clone(), bind.opts.clone()))
+}
+
+/// An error about a whole file, naming it (control characters in the name escaped).
+fn file_error(shown: &str, e: &str) -> String {
+    format!("read_cloudfront: \"{}\": {e}", printable(shown.as_bytes(), usize::MAX))
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -126,6 +176,8 @@ struct LocalState {
     plan: Plan,
     file: Option<usize>,
     scanner: Option<FileScanner<Box<dyn Read + Send>>>,
+    /// `scanner.consumed()` when last looked at.
+    consumed_mark: u64,
     scratch: Scratch,
     enricher: Enricher,
 }
@@ -151,9 +203,20 @@ fn named(info: ffi::duckdb_bind_info, name: &str) -> Option<Value> {
     (!v.is_null()).then_some(v)
 }
 
+/// Most inputs whose file bind keeps open for the scan (with `union_by_name` bind reads every
+/// input's header; the rest are opened again by the scan rather than holding a descriptor each).
+const KEEP_OPEN: usize = 16;
+
 fn bind_impl(info: ffi::duckdb_bind_info, mode: Mode) -> Result<(), String> {
     let paths = string_list(&Value(unsafe { ffi::duckdb_bind_get_parameter(info, 0) }), "the path")?;
-    let files = expand(&paths)?;
+    let context = {
+        let mut ctx: ffi::duckdb_client_context = std::ptr::null_mut();
+        unsafe { ffi::duckdb_table_function_get_client_context(info, &mut ctx) };
+        (!ctx.is_null()).then_some(ClientContext(ctx))
+    };
+    let settings = context.as_ref().map(PathSettings::from_context).unwrap_or_default();
+    let inputs = expand(&paths, &settings)?;
+    let shown: Vec<String> = inputs.iter().map(Input::shown).collect();
 
     let mut opts = ScanOptions::default();
     if let Some(v) = named(info, "format") {
@@ -194,28 +257,35 @@ fn bind_impl(info: ffi::duckdb_bind_info, mode: Mode) -> Result<(), String> {
     let decode = flag("decode", true);
     let union_by_name = flag("union_by_name", false);
     let enrich = flag("enrich", false);
+    // Remote inputs are opened through the context; local ones need it no further.
+    let context = if inputs.iter().any(Input::is_remote) { context } else { None };
 
-    let context = if files.iter().any(|f| is_remote(f)) {
-        let mut ctx: ffi::duckdb_client_context = std::ptr::null_mut();
-        unsafe { ffi::duckdb_table_function_get_client_context(info, &mut ctx) };
-        Some(ClientContext(ctx))
-    } else {
-        None
-    };
-
-    // The schema: core columns plus what the sampled headers name.
-    let sample_count = if union_by_name { files.len() } else { 1 };
+    // The schema: core columns plus what the sampled headers name. Each sampled file stays
+    // open for the scan (up to KEEP_OPEN of them).
+    let sample_count = if union_by_name { inputs.len() } else { 1 };
     let mut samples = Vec::new();
-    for file in &files[..sample_count] {
-        let raw = open_raw(file, context.as_ref()).map_err(|e| format!("read_cloudfront: \"{file}\": {e}"))?;
-        let text = open_text(raw).map_err(|e| format!("read_cloudfront: \"{file}\": {e}"))?;
+    let opened: Vec<Mutex<Option<RawFile>>> = (0..inputs.len()).map(|_| Mutex::new(None)).collect();
+    for (i, input) in inputs[..sample_count].iter().enumerate() {
+        let mut raw = RawFile::open(input, context.as_ref()).map_err(|e| file_error(&shown[i], &e))?;
+        let text = open_text(ByRef(&mut raw)).map_err(|e| file_error(&shown[i], &e.to_string()))?;
         match sample_fields(text, &opts) {
             Ok(Some(s)) => samples.push(s),
             Ok(None) => {}
-            Err(e) => return Err(scan_error(file, e)),
+            Err(e) => return Err(scan_error(&shown[i], e)),
+        }
+        if i < KEEP_OPEN {
+            *opened[i].lock().map_err(|_| "internal error: poisoned lock")? = Some(raw);
         }
     }
     let schema = Schema::from_field_lists(samples.iter().map(|(f, fam)| (f.as_slice(), *fam)));
+    if let Some(fields) = &opts.fields {
+        let unread = schema.field_map(fields, opts.family).unread_unknown;
+        if unread > 0 {
+            return Err(format!(
+                "fields names {unread} more unknown field(s) than the {MAX_UNKNOWN_COLUMNS} that become columns"
+            ));
+        }
+    }
 
     match mode {
         Mode::Rows => {
@@ -249,12 +319,33 @@ fn bind_impl(info: ffi::duckdb_bind_info, mode: Mode) -> Result<(), String> {
     }
 
     // Estimate: about 8x gzip ratio and 400 bytes a line; guides DuckDB's join planning only.
-    let bytes: u64 = files.iter().filter(|f| !is_remote(f)).filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
+    let bytes: u64 = inputs.iter().filter_map(Input::local_size).sum();
     unsafe { ffi::duckdb_bind_set_cardinality(info, (bytes * 8 / 400).max(1), false) };
 
-    let data = Box::new(BindData { mode, files, schema: Arc::new(schema), opts: Arc::new(opts), filename, ignore_errors, decode, enrich, context });
+    let data = Box::new(BindData {
+        mode,
+        inputs,
+        shown,
+        opened,
+        schema: Arc::new(schema),
+        opts: Arc::new(opts),
+        filename,
+        ignore_errors,
+        decode,
+        enrich,
+        context,
+    });
     unsafe { ffi::duckdb_bind_set_bind_data(info, Box::into_raw(data) as *mut c_void, Some(drop_box::<BindData>)) };
     Ok(())
+}
+
+/// Reads through a borrowed file, so that bind can sample a header and keep the file.
+struct ByRef<'a>(&'a mut RawFile);
+
+impl Read for ByRef<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.0.read(buf)
+    }
 }
 
 fn add_column(info: ffi::duckdb_bind_info, name: &str, ty: &LogicalType) {
@@ -313,10 +404,9 @@ unsafe extern "C" fn init(info: ffi::duckdb_init_info) {
                     }
                 })
                 .collect();
-            let units = plan_units(bind);
+            let (units, ranges) = plan_units(bind);
             let threads = units.len().max(1) as u64;
-            let range_index = (0..bind.files.len()).map(|_| OnceLock::new()).collect();
-            let state = Box::new(GlobalState { units, next_unit: AtomicUsize::new(0), range_index, projection });
+            let state = Box::new(GlobalState { units, next_unit: AtomicUsize::new(0), ranges, projection });
             ffi::duckdb_init_set_init_data(info, Box::into_raw(state) as *mut c_void, Some(drop_box::<GlobalState>));
             ffi::duckdb_init_set_max_threads(info, threads);
             Ok(())
@@ -325,13 +415,17 @@ unsafe extern "C" fn init(info: ffi::duckdb_init_info) {
 }
 
 unsafe extern "C" fn local_init(info: ffi::duckdb_init_info) {
-    let state = Box::new(LocalState { plan: Plan::default(), file: None, scanner: None, scratch: Scratch::default(), enricher: Enricher::default() });
+    let state = Box::new(LocalState { plan: Plan::default(), file: None, scanner: None, consumed_mark: 0, scratch: Scratch::default(), enricher: Enricher::default() });
     ffi::duckdb_init_set_init_data(info, Box::into_raw(state) as *mut c_void, Some(drop_box::<LocalState>));
 }
 
 // ------------------------------------------------------------------------------------ scan
 
 const VECTOR_SIZE: usize = 2048;
+
+/// Input a scan callback consumes before it returns the rows it has (see the module
+/// documentation on interrupts): a few milliseconds of scanning.
+pub const YIELD_BYTES: u64 = 4 << 20;
 
 /// Largest accepted `max_line_size`.
 const MAX_LINE_SIZE_LIMIT: i64 = 1 << 30;
@@ -356,29 +450,34 @@ unsafe extern "C" fn scan(info: ffi::duckdb_function_info, output: ffi::duckdb_d
     );
 }
 
-/// Fills up to one vector of rows; 0 means the scan is over for this thread.
+/// Fills up to one vector of rows; 0 means the scan is over for this thread. Returns early,
+/// with fewer rows, once `YIELD_BYTES` of input were consumed (so DuckDB can check for an
+/// interrupt), provided there is at least one row: an empty chunk would end the scan.
 fn fill(bind: &BindData, global: &GlobalState, local: &mut LocalState, out: &mut [OutVector]) -> Result<usize, String> {
     let mut row = 0;
+    let mut spent = 0u64;
     while row < VECTOR_SIZE {
+        if row > 0 && spent >= YIELD_BYTES {
+            break;
+        }
         if local.scanner.is_none() {
             let next = global.next_unit.fetch_add(1, Ordering::Relaxed);
             let Some(unit) = global.units.get(next).copied() else {
                 break;
             };
-            let path = &bind.files[unit.file];
             local.scanner = Some(match unit.range {
-                Some((k, parts, layout)) => open_range(bind, global, unit.file, k, parts, layout)?,
-                None => {
-                    let raw = open_raw(path, bind.context.as_ref()).map_err(|e| format!("read_cloudfront: \"{path}\": {e}"))?;
-                    let text = open_text(raw).map_err(|e| format!("read_cloudfront: \"{path}\": {e}"))?;
-                    FileScanner::new(text, bind.schema.clone(), bind.opts.clone())
-                }
+                Some((k, layout)) => open_range(bind, global, unit.file, k, layout)?,
+                None => open_whole(bind, unit.file)?,
             });
             local.file = Some(unit.file);
+            local.consumed_mark = 0;
         }
         let file_idx = local.file.unwrap_or(0);
-        let path = &bind.files[file_idx];
+        let path = &bind.shown[file_idx];
         let scanner = local.scanner.as_mut().expect("scanner set above");
+        let consumed = scanner.consumed();
+        spent += consumed - local.consumed_mark;
+        local.consumed_mark = consumed;
         let event = scanner.next_event().map_err(|e| scan_error(path, e))?;
         match event {
             Event::End => {
@@ -387,11 +486,11 @@ fn fill(bind: &BindData, global: &GlobalState, local: &mut LocalState, out: &mut
             }
             Event::Bad(b) => match bind.mode {
                 Mode::Rejects => {
-                    write_reject(out, row, path, &b, &global.projection);
+                    write_reject(out, row, path, &b.to_bad_line(), &global.projection);
                     row += 1;
                 }
                 Mode::Rows if bind.ignore_errors => {}
-                Mode::Rows => return Err(bad_line_error(path, &b)),
+                Mode::Rows => return Err(bad_line_error(path, &b.to_bad_line())),
             },
             Event::Row(r) => match bind.mode {
                 // With ignore_errors every field is checked, so a row is skipped (and counts
@@ -421,15 +520,18 @@ fn fill(bind: &BindData, global: &GlobalState, local: &mut LocalState, out: &mut
 
 fn scan_error(path: &str, e: ScanError) -> String {
     match e {
-        ScanError::Io(io) => format!("read_cloudfront: \"{path}\": cannot read (corrupt or truncated gzip?): {io}"),
-        other => format!("read_cloudfront: \"{path}\": {other}"),
+        ScanError::Io(io) => file_error(path, &format!("cannot read (corrupt or truncated gzip?): {io}")),
+        other => file_error(path, &other.to_string()),
     }
 }
 
 fn bad_line_error(path: &str, b: &BadLine) -> String {
     format!(
-        "read_cloudfront: \"{path}\" line {}: {}\n  line: {}\n(use ignore_errors := true to skip bad lines; read_cloudfront_rejects(...) lists them)",
-        b.line, b.reason, b.text
+        "read_cloudfront: \"{}\" line {}: {}\n  line: {}\n(use ignore_errors := true to skip bad lines; read_cloudfront_rejects(...) lists them)",
+        printable(path.as_bytes(), usize::MAX),
+        b.line,
+        b.reason,
+        b.text
     )
 }
 

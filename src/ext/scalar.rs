@@ -13,25 +13,37 @@ use super::capi::{cstring, drop_box, guard, InVector, LogicalType, OutVector};
 /// One call of a scalar over a chunk: inputs (one per parameter), row count, output.
 pub type Kernel = fn(args: &[InVector], rows: usize, out: &mut OutVector) -> Result<(), String>;
 
+/// What a scalar gives when an argument is NULL. Every registration states it, because DuckDB
+/// acts on it: with the default handling it replaces a call by NULL whenever it can prove an
+/// argument NULL (a NULL constant, or a column whose statistics say it holds only NULLs) and
+/// never runs the kernel, so a kernel that answers for NULL input registered that way gives
+/// answers that depend on the query plan (a table of logs without a field found nothing).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NullInput {
+    /// NULL in any argument gives NULL (DuckDB's default; it may skip the call).
+    GivesNull,
+    /// The kernel decides what NULL arguments give, row by row (DuckDB always calls it).
+    Answered,
+}
+
 /// One overload: parameter types, return type, kernel.
 pub struct Overload {
     pub params: Vec<LogicalType>,
     pub returns: LogicalType,
     pub kernel: Kernel,
-    /// The kernel itself decides what NULL input gives (DuckDB otherwise folds a constant
-    /// NULL argument to a NULL result before calling it).
-    pub handles_null: bool,
 }
 
 impl Overload {
     pub fn new(params: Vec<LogicalType>, returns: LogicalType, kernel: Kernel) -> Self {
-        Self { params, returns, kernel, handles_null: false }
+        Self { params, returns, kernel }
     }
-    /// An overload whose kernel gives a non-NULL result for NULL input.
-    pub fn null_aware(mut self) -> Self {
-        self.handles_null = true;
-        self
-    }
+}
+
+/// A scalar function to register: its name, its NULL contract and its overloads.
+pub struct Scalar {
+    pub name: &'static str,
+    pub null_input: NullInput,
+    pub overloads: Vec<Overload>,
 }
 
 unsafe extern "C" fn trampoline(info: ffi::duckdb_function_info, input: ffi::duckdb_data_chunk, output: ffi::duckdb_vector) {
@@ -55,8 +67,9 @@ unsafe extern "C" fn trampoline(info: ffi::duckdb_function_info, input: ffi::duc
     });
 }
 
-/// Registers `name` with all its overloads as one function set.
-pub fn register(con: ffi::duckdb_connection, name: &str, overloads: Vec<Overload>) -> Result<(), String> {
+/// Registers a scalar with all its overloads as one function set.
+pub fn register(con: ffi::duckdb_connection, scalar: Scalar) -> Result<(), String> {
+    let Scalar { name, null_input, overloads } = scalar;
     unsafe {
         let cname = cstring(name);
         let mut set = ffi::duckdb_create_scalar_function_set(cname.as_ptr());
@@ -67,7 +80,7 @@ pub fn register(con: ffi::duckdb_connection, name: &str, overloads: Vec<Overload
                 ffi::duckdb_scalar_function_add_parameter(f, p.0);
             }
             ffi::duckdb_scalar_function_set_return_type(f, o.returns.0);
-            if o.handles_null {
+            if null_input == NullInput::Answered {
                 ffi::duckdb_scalar_function_set_special_handling(f);
             }
             ffi::duckdb_scalar_function_set_function(f, Some(trampoline));

@@ -1,13 +1,13 @@
 //! The hunting scalar functions: thin kernels that loop over DuckDB vectors and call the
-//! pure-Rust primitives in `crate::hunt`. NULL in gives NULL out unless a function says
-//! otherwise; string results go through one reused buffer per call, never a per-row allocation.
+//! pure-Rust primitives in `crate::hunt`. Each states what NULL input gives (`scalars()`);
+//! string results go through one reused buffer per call, never a per-row allocation.
 
 use std::cell::RefCell;
 
 use libduckdb_sys as ffi;
 
 use super::capi::{InVector, ListOut, LogicalType, OutVector};
-use super::scalar::{register, Kernel, Overload};
+use super::scalar::{register, Kernel, NullInput, Overload, Scalar};
 use super::static_table::{self, Cell as StaticCell, ColumnType};
 use crate::hunt::attack::{self, Request};
 use crate::hunt::{crawler, edge, entropy, ip, scanner_path, url, user_agent, waf};
@@ -250,43 +250,14 @@ fn edge_rows() -> Vec<Vec<StaticCell>> {
         .collect()
 }
 
-/// Registers every hunting scalar, `cloudfront_edge_locations()` and `cloudfront_crawler_ranges()`.
-pub fn register_scalars(con: ffi::duckdb_connection) -> Result<(), String> {
+/// Every hunting scalar, with the NULL contract its kernel implements (see `NullInput`: a
+/// kernel that gives a value for some NULL argument must be `Answered`).
+fn scalars() -> Vec<Scalar> {
+    use NullInput::{Answered, GivesNull};
     let v = LogicalType::varchar;
     let one = |ret: fn() -> LogicalType, k: Kernel| vec![Overload::new(vec![v()], ret(), k)];
-    register(con, "uri_entropy", one(LogicalType::double, k_uri_entropy))?;
-    register(con, "query_max_entropy", one(LogicalType::double, k_query_max_entropy))?;
-    register(con, "looks_random", one(LogicalType::boolean, k_looks_random))?;
-    register(con, "is_scanner_path", one(LogicalType::boolean, k_is_scanner_path))?;
-    register(con, "encoding_depth", one(LogicalType::integer, k_encoding_depth))?;
-    let families = || LogicalType::list(&v());
-    register(
-        con,
-        "attack_types",
-        vec![
-            Overload::new(vec![v()], families(), k_attack_types).null_aware(),
-            Overload::new(vec![v(), v(), v(), v()], families(), k_attack_types).null_aware(),
-        ],
-    )?;
-    register(
-        con,
-        "attack_explain",
-        vec![
-            Overload::new(vec![v()], families(), k_attack_explain).null_aware(),
-            Overload::new(vec![v(), v(), v(), v()], families(), k_attack_explain).null_aware(),
-        ],
-    )?;
-    register(con, "ua_category", vec![Overload::new(vec![v()], v(), k_ua_category).null_aware()])?;
-    register(con, "is_bot", vec![Overload::new(vec![v()], LogicalType::boolean(), k_is_bot).null_aware()])?;
-    register(con, "is_cache_miss", one(LogicalType::boolean, k_is_cache_miss))?;
-    register(
-        con,
-        "url_decode_cf",
-        vec![
-            Overload::new(vec![v()], v(), k_url_decode),
-            Overload::new(vec![v(), LogicalType::integer()], v(), k_url_decode),
-        ],
-    )?;
+    // The result-type classifiers take 1 to 3 arguments and answer for a NULL status or
+    // detailed type (older logs lack x-edge-detailed-result-type).
     let classifier = |k: Kernel| {
         vec![
             Overload::new(vec![v()], LogicalType::boolean(), k),
@@ -294,12 +265,44 @@ pub fn register_scalars(con: ffi::duckdb_connection) -> Result<(), String> {
             Overload::new(vec![v(), LogicalType::integer(), v()], LogicalType::boolean(), k),
         ]
     };
-    register(con, "is_waf_block", classifier(k_is_waf_block))?;
-    register(con, "is_rate_limited", classifier(k_is_rate_limited))?;
-    register(con, "is_origin_error", classifier(k_is_origin_error))?;
-    register(con, "ip_prefix", vec![Overload::new(vec![v(), LogicalType::integer()], v(), k_ip_prefix)])?;
-    register(con, "edge_location", vec![Overload::new(vec![v()], edge_struct_type(), k_edge_location)])?;
-    register(con, "crawler_verdict", vec![Overload::new(vec![v(), v()], v(), k_crawler_verdict)])?;
+    let families = || LogicalType::list(&v());
+    // One value (a URI or query), or stem, query, user agent and referer.
+    let request_overloads = |k: Kernel| {
+        vec![Overload::new(vec![v()], families(), k), Overload::new(vec![v(), v(), v(), v()], families(), k)]
+    };
+    let scalar = |name, null_input, overloads| Scalar { name, null_input, overloads };
+    vec![
+        scalar("uri_entropy", GivesNull, one(LogicalType::double, k_uri_entropy)),
+        scalar("query_max_entropy", GivesNull, one(LogicalType::double, k_query_max_entropy)),
+        scalar("looks_random", GivesNull, one(LogicalType::boolean, k_looks_random)),
+        scalar("is_scanner_path", GivesNull, one(LogicalType::boolean, k_is_scanner_path)),
+        scalar("encoding_depth", GivesNull, one(LogicalType::integer, k_encoding_depth)),
+        // The request's parts may be NULL ('-' fields); the families of what is there.
+        scalar("attack_types", Answered, request_overloads(k_attack_types)),
+        scalar("attack_explain", Answered, request_overloads(k_attack_explain)),
+        // A missing user agent is itself a signal: NULL is the category 'empty', a bot.
+        scalar("ua_category", Answered, one(LogicalType::varchar, k_ua_category)),
+        scalar("is_bot", Answered, one(LogicalType::boolean, k_is_bot)),
+        scalar("is_cache_miss", GivesNull, one(LogicalType::boolean, k_is_cache_miss)),
+        scalar(
+            "url_decode_cf",
+            GivesNull,
+            vec![Overload::new(vec![v()], v(), k_url_decode), Overload::new(vec![v(), LogicalType::integer()], v(), k_url_decode)],
+        ),
+        scalar("is_waf_block", Answered, classifier(k_is_waf_block)),
+        scalar("is_rate_limited", Answered, classifier(k_is_rate_limited)),
+        scalar("is_origin_error", Answered, classifier(k_is_origin_error)),
+        scalar("ip_prefix", GivesNull, vec![Overload::new(vec![v(), LogicalType::integer()], v(), k_ip_prefix)]),
+        scalar("edge_location", GivesNull, vec![Overload::new(vec![v()], edge_struct_type(), k_edge_location)]),
+        scalar("crawler_verdict", GivesNull, vec![Overload::new(vec![v(), v()], v(), k_crawler_verdict)]),
+    ]
+}
+
+/// Registers every hunting scalar, `cloudfront_edge_locations()` and `cloudfront_crawler_ranges()`.
+pub fn register_scalars(con: ffi::duckdb_connection) -> Result<(), String> {
+    for s in scalars() {
+        register(con, s)?;
+    }
     static_table::register(
         con,
         "cloudfront_crawler_ranges",

@@ -35,7 +35,7 @@ struct Init {
 /// Registered definition, kept alive by DuckDB as the function's extra info.
 struct Definition {
     columns: Vec<(&'static str, ColumnType)>,
-    rows: fn() -> Vec<Vec<Cell>>,
+    rows: Box<dyn Fn() -> Vec<Vec<Cell>> + Send + Sync>,
 }
 
 unsafe extern "C" fn bind(info: ffi::duckdb_bind_info) {
@@ -104,9 +104,9 @@ pub fn register(
     con: ffi::duckdb_connection,
     name: &str,
     columns: Vec<(&'static str, ColumnType)>,
-    rows: fn() -> Vec<Vec<Cell>>,
+    rows: impl Fn() -> Vec<Vec<Cell>> + Send + Sync + 'static,
 ) -> Result<(), String> {
-    let def = Box::into_raw(Box::new(Definition { columns, rows })) as *mut c_void;
+    let def = Box::into_raw(Box::new(Definition { columns, rows: Box::new(rows) })) as *mut c_void;
     register_table_function(
         con,
         TableFunctionDef {

@@ -4,7 +4,7 @@
 use libduckdb_sys as ffi;
 
 use super::capi::{InVector, LogicalType, OutVector};
-use super::scalar::{register, Overload};
+use super::scalar::{register, NullInput, Overload, Scalar};
 
 /// The version from Cargo.toml, the same string the metadata footer carries.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -17,5 +17,6 @@ fn kernel(_args: &[InVector], rows: usize, out: &mut OutVector) -> Result<(), St
 }
 
 pub fn register_version(con: ffi::duckdb_connection) -> Result<(), String> {
-    register(con, "cloudfront_version", vec![Overload::new(vec![], LogicalType::varchar(), kernel)])
+    let overloads = vec![Overload::new(vec![], LogicalType::varchar(), kernel)];
+    register(con, Scalar { name: "cloudfront_version", null_input: NullInput::GivesNull, overloads })
 }

@@ -1,6 +1,6 @@
 //! A converted field: what one output cell holds before the DuckDB layer writes it.
 
-use super::decode::{push_lossy_utf8, url_decode_levels};
+use super::decode::{needs_text_repair, push_lossy_utf8, push_text_escaping_controls, url_decode_levels};
 use super::fields::Kind;
 use super::value::{is_null, parse_date, parse_f64, parse_i32, parse_i64, parse_time, ValueError};
 
@@ -46,9 +46,21 @@ pub fn convert<'a>(kind: Kind, raw: &'a [u8], decode: bool, scratch: &'a mut Scr
         Kind::Date => Cell::Date(parse_date(raw)?),
         Kind::Time => Cell::Time(parse_time(raw)?),
         Kind::Timestamp => Cell::Timestamp(super::value::parse_epoch_seconds(raw)?),
-        Kind::DecodedText if decode && memchr::memchr(b'%', raw).is_some() => {
-            url_decode_levels(raw, DECODE_LEVELS, &mut scratch.tmp);
-            Cell::Str(valid_text(&scratch.tmp, &mut scratch.text))
+        Kind::DecodedText if decode => {
+            // Decoded text keeps control characters escaped (push_text_escaping_controls).
+            let text: &[u8] = if memchr::memchr(b'%', raw).is_some() {
+                url_decode_levels(raw, DECODE_LEVELS, &mut scratch.tmp);
+                &scratch.tmp
+            } else {
+                raw
+            };
+            if needs_text_repair(text) {
+                scratch.text.clear();
+                push_text_escaping_controls(text, &mut scratch.text);
+                Cell::Str(&scratch.text)
+            } else {
+                Cell::Str(text)
+            }
         }
         Kind::Text | Kind::DecodedText => Cell::Str(valid_text(raw, &mut scratch.text)),
     })

@@ -120,6 +120,50 @@ pub fn push_lossy_utf8(bytes: &[u8], out: &mut Vec<u8>) {
     }
 }
 
+/// Whether `c` is a control character a terminal or a CSV/list printer may act on: C0
+/// (U+0000-U+001F: NUL, TAB, LF, CR, ESC, ...), DEL and C1 (U+007F-U+009F).
+#[inline]
+fn is_control(c: char) -> bool {
+    (c as u32) < 0x20 || (0x7f..=0x9f).contains(&(c as u32))
+}
+
+/// Whether `bytes` would be changed by `push_text_escaping_controls` (not ASCII-printable).
+#[inline]
+pub fn needs_text_repair(bytes: &[u8]) -> bool {
+    bytes.iter().any(|&b| !(0x20..0x7f).contains(&b))
+}
+
+/// Appends `bytes` to `out` as valid UTF-8 with control characters written as the `%XX`
+/// escapes of their UTF-8 bytes (`%1B`, `%0D%0A`, `%C2%9B`), the log's own notation, and each
+/// invalid sequence replaced with U+FFFD. For decoded user agents and referers: decoding
+/// `%1B` must not put a raw ESC (a terminal escape sequence) or a newline (a broken CSV or
+/// list row) into the output.
+pub fn push_text_escaping_controls(bytes: &[u8], out: &mut Vec<u8>) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for chunk in bytes.utf8_chunks() {
+        let valid = chunk.valid();
+        if valid.bytes().all(|b| (0x20..0x7f).contains(&b) || b >= 0xc3 || (0x80..0xc2).contains(&b)) {
+            // No C0, DEL or C1 (C1 characters start with 0xC2): copied as is.
+            out.extend_from_slice(valid.as_bytes());
+        } else {
+            for c in valid.chars() {
+                if is_control(c) {
+                    let mut utf8 = [0u8; 4];
+                    for &b in c.encode_utf8(&mut utf8).as_bytes() {
+                        out.extend_from_slice(&[b'%', HEX[(b >> 4) as usize], HEX[(b & 15) as usize]]);
+                    }
+                } else {
+                    let mut utf8 = [0u8; 4];
+                    out.extend_from_slice(c.encode_utf8(&mut utf8).as_bytes());
+                }
+            }
+        }
+        if !chunk.invalid().is_empty() {
+            out.extend_from_slice("\u{FFFD}".as_bytes());
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -161,6 +205,23 @@ mod tests {
         let mut out = vec![];
         push_lossy_utf8(&bytes, &mut out);
         assert_eq!(String::from_utf8(out).unwrap(), "café\u{FFFD}");
+    }
+
+    /// Issue 11: decoded control characters are written back as escapes, other text is kept.
+    #[test]
+    fn control_characters_stay_escaped() {
+        let escaped = |b: &[u8]| {
+            let mut out = b"stale".to_vec();
+            out.clear();
+            push_text_escaping_controls(b, &mut out);
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(escaped(b"curl\x1b]0;owned\x07\r\nX\tY\x7f"), "curl%1B]0;owned%07%0D%0AX%09Y%7F");
+        assert_eq!(escaped("a\u{9b}b\u{a0}c\u{e9}".as_bytes()), "a%C2%9Bb\u{a0}c\u{e9}");
+        assert_eq!(escaped(b"ok \xff\x00"), "ok \u{FFFD}%00");
+        assert_eq!(escaped("Mozilla/5.0 (X11) \u{1F600}".as_bytes()), "Mozilla/5.0 (X11) \u{1F600}");
+        assert!(!needs_text_repair(b"Mozilla/5.0 (X11)"));
+        assert!(needs_text_repair(b"a\nb") && needs_text_repair("\u{e9}".as_bytes()));
     }
 
     #[test]

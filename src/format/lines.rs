@@ -2,8 +2,8 @@
 //!
 //! `LineReader` keeps one growing buffer per file: lines are handed out as ranges into it, a
 //! line that crosses the end of the buffer is moved to the front before the next read, and a
-//! line longer than `max_line` is an error rather than unbounded growth (log lines are
-//! attacker-controlled). `split_fields` records field spans into a reused vector with `memchr`.
+//! line longer than `max_line` is skipped (reported as `TooLong`, its head kept) rather than
+//! buffered (log lines are attacker-controlled). `split_fields` records field spans into a reused vector with `memchr`.
 
 use std::io::{self, Read};
 use std::ops::Range;
@@ -16,12 +16,15 @@ pub const READ_CHUNK: usize = 1 << 20;
 /// over 20 KB, so a real line is far shorter; the bound protects memory against hostile input.
 pub const DEFAULT_MAX_LINE: usize = 16 << 20;
 
-/// Why a line could not be produced.
+/// Why `next_line` produced no line text.
 #[derive(Debug)]
 pub enum LineError {
+    /// The stream could not be read: fatal for the file.
     Io(io::Error),
-    /// The line (1-based number) is longer than the limit.
-    TooLong { line: u64, limit: usize },
+    /// Line `line` (1-based) is `len` bytes, more than `limit`. Not fatal: the line was skipped
+    /// without buffering it and the reader continues after it; its first bytes are in
+    /// `LineReader::long_line_head`.
+    TooLong { line: u64, len: u64, limit: usize },
 }
 
 impl From<io::Error> for LineError {
@@ -29,6 +32,9 @@ impl From<io::Error> for LineError {
         LineError::Io(e)
     }
 }
+
+/// How many bytes of an over-long line are kept to show it.
+pub const LONG_LINE_HEAD: usize = 512;
 
 /// Splits a byte stream into lines (`\n`, with a trailing `\r` removed).
 pub struct LineReader<R> {
@@ -41,11 +47,25 @@ pub struct LineReader<R> {
     eof: bool,
     line_no: u64,
     max_line: usize,
+    /// Bytes of input handed out so far (lines, newlines, skipped lines): progress.
+    consumed: u64,
+    /// The first bytes of the last over-long line.
+    long_head: Vec<u8>,
 }
 
 impl<R: Read> LineReader<R> {
     pub fn new(inner: R, max_line: usize) -> Self {
-        Self { inner, buf: vec![0; READ_CHUNK], pos: 0, end: 0, eof: false, line_no: 0, max_line }
+        Self {
+            inner,
+            buf: vec![0; READ_CHUNK],
+            pos: 0,
+            end: 0,
+            eof: false,
+            line_no: 0,
+            max_line,
+            consumed: 0,
+            long_head: Vec::new(),
+        }
     }
 
     /// The underlying reader (any buffered data is dropped).
@@ -64,6 +84,16 @@ impl<R: Read> LineReader<R> {
         self.line_no
     }
 
+    /// Bytes of the stream consumed so far: every line returned or skipped, with its newline.
+    pub fn consumed(&self) -> u64 {
+        self.consumed
+    }
+
+    /// The first bytes (at most `LONG_LINE_HEAD`) of the line of the last `TooLong`.
+    pub fn long_line_head(&self) -> &[u8] {
+        &self.long_head
+    }
+
     /// The buffer that ranges returned by `next_line` index into.
     #[inline]
     pub fn buf(&self) -> &[u8] {
@@ -71,7 +101,8 @@ impl<R: Read> LineReader<R> {
     }
 
     /// The next line as a range into `buf()`, or None at the end of the stream. A final line
-    /// without a newline is returned too.
+    /// without a newline is returned too. A line longer than `max_line` is `TooLong`, after
+    /// which reading continues with the next line.
     pub fn next_line(&mut self) -> Result<Option<Range<usize>>, LineError> {
         let mut searched = self.pos;
         loop {
@@ -80,12 +111,13 @@ impl<R: Read> LineReader<R> {
                 let start = self.pos;
                 self.pos = nl + 1;
                 self.line_no += 1;
+                self.consumed += (nl + 1 - start) as u64;
                 let mut stop = nl;
                 if stop > start && self.buf[stop - 1] == b'\r' {
                     stop -= 1;
                 }
                 if stop - start > self.max_line {
-                    return Err(LineError::TooLong { line: self.line_no, limit: self.max_line });
+                    return Err(self.too_long(start, stop));
                 }
                 return Ok(Some(start..stop));
             }
@@ -97,17 +129,18 @@ impl<R: Read> LineReader<R> {
                 let start = self.pos;
                 self.pos = self.end;
                 self.line_no += 1;
+                self.consumed += (self.end - start) as u64;
                 let mut stop = self.end;
                 if self.buf[stop - 1] == b'\r' {
                     stop -= 1;
                 }
                 if stop - start > self.max_line {
-                    return Err(LineError::TooLong { line: self.line_no, limit: self.max_line });
+                    return Err(self.too_long(start, stop));
                 }
                 return Ok(Some(start..stop));
             }
             if self.end - self.pos > self.max_line {
-                return Err(LineError::TooLong { line: self.line_no + 1, limit: self.max_line });
+                return self.skip_long_line();
             }
             // Make room: move the partial line to the front, grow only when it fills the buffer.
             if self.pos > 0 {
@@ -128,8 +161,50 @@ impl<R: Read> LineReader<R> {
         }
     }
 
+    /// A complete line `buf[start..stop]` that is too long.
+    fn too_long(&mut self, start: usize, stop: usize) -> LineError {
+        self.long_head.clear();
+        self.long_head.extend_from_slice(&self.buf[start..stop.min(start + LONG_LINE_HEAD)]);
+        LineError::TooLong { line: self.line_no, len: (stop - start) as u64, limit: self.max_line }
+    }
+
+    /// The partial line in the buffer (no newline in it yet) is already longer than the limit:
+    /// keep its head, then read on without buffering until its newline (or the end of the
+    /// stream), counting its length. Memory stays at the buffer's size however long it is.
+    fn skip_long_line(&mut self) -> Result<Option<Range<usize>>, LineError> {
+        self.long_head.clear();
+        self.long_head.extend_from_slice(&self.buf[self.pos..self.end.min(self.pos + LONG_LINE_HEAD)]);
+        let mut len = (self.end - self.pos) as u64;
+        let mut last = self.buf[self.end - 1];
+        self.consumed += len;
+        self.pos = 0;
+        self.end = 0;
+        self.line_no += 1;
+        let line = self.line_no;
+        loop {
+            let n = read_retrying(&mut self.inner, &mut self.buf[..])?;
+            if n == 0 {
+                self.eof = true;
+                let len = len - u64::from(last == b'\r');
+                return Err(LineError::TooLong { line, len, limit: self.max_line });
+            }
+            if let Some(i) = memchr::memchr(b'\n', &self.buf[..n]) {
+                let before = if i > 0 { self.buf[i - 1] } else { last };
+                len += i as u64;
+                self.consumed += i as u64 + 1;
+                self.pos = i + 1;
+                self.end = n;
+                let len = len - u64::from(before == b'\r');
+                return Err(LineError::TooLong { line, len, limit: self.max_line });
+            }
+            len += n as u64;
+            self.consumed += n as u64;
+            last = self.buf[n - 1];
+        }
+    }
+
     /// Reads up to `n` bytes ahead without consuming them (for layout detection).
-    pub fn peek(&mut self, n: usize) -> Result<&[u8], LineError> {
+    pub fn peek(&mut self, n: usize) -> io::Result<&[u8]> {
         while self.end - self.pos < n && !self.eof {
             if self.end == self.buf.len() {
                 self.buf.resize(self.buf.len() + READ_CHUNK, 0);
@@ -215,9 +290,8 @@ mod tests {
             match r.next_line() {
                 Ok(Some(range)) => out.push(Ok(r.buf()[range].to_vec())),
                 Ok(None) => break,
-                Err(LineError::TooLong { line, .. }) => {
-                    out.push(Err(format!("too long at {line}")));
-                    break;
+                Err(LineError::TooLong { line, len, .. }) => {
+                    out.push(Err(format!("too long at {line}: {len} bytes, {:?}", String::from_utf8_lossy(r.long_line_head()))));
                 }
                 Err(LineError::Io(e)) => {
                     out.push(Err(e.to_string()));
@@ -253,7 +327,36 @@ mod tests {
         data.extend(vec![b'y'; 5000]);
         data.push(b'\n');
         let got = lines_of(&data, 1000);
-        assert_eq!(got.last().unwrap(), &Err("too long at 2".to_string()));
+        assert_eq!(got.last().unwrap(), &Err(format!("too long at 2: 5000 bytes, {:?}", "y".repeat(LONG_LINE_HEAD))));
+    }
+
+    /// Issue 11: an over-long line is skipped, not fatal: the lines after it are read, and
+    /// its length is counted without buffering it (here 5 MiB with a 1000-byte limit, across
+    /// many reads; with CRLF, a lone CR, and at the end of the stream without a newline).
+    #[test]
+    fn over_long_lines_are_skipped_and_measured() {
+        let mut data = b"ok\n".to_vec();
+        data.extend(std::iter::repeat_n(b'z', 5 << 20));
+        data.extend_from_slice(b"\r\nafter\n");
+        data.extend(std::iter::repeat_n(b'w', 3000));
+        data.extend_from_slice(b"\nend\n");
+        data.extend(std::iter::repeat_n(b'v', 1500));
+        data.push(b'\r');
+        let head = |c: &str| format!("{:?}", c.repeat(LONG_LINE_HEAD));
+        let got = lines_of(&data, 1000);
+        let want: Vec<Result<Vec<u8>, String>> = vec![
+            Ok(b"ok".to_vec()),
+            Err(format!("too long at 2: {} bytes, {}", 5 << 20, head("z"))),
+            Ok(b"after".to_vec()),
+            Err(format!("too long at 4: 3000 bytes, {}", head("w"))),
+            Ok(b"end".to_vec()),
+            Err(format!("too long at 6: 1500 bytes, {}", head("v"))),
+        ];
+        assert_eq!(got, want);
+        let mut r = LineReader::new(&data[..], 1000);
+        while !matches!(r.next_line(), Ok(None)) {}
+        assert_eq!(r.consumed(), data.len() as u64);
+        assert!(r.buf().len() <= 1000 + 2 * READ_CHUNK, "the long line was buffered");
     }
 
     #[test]
@@ -301,7 +404,7 @@ mod tests {
     #[test]
     fn unterminated_short_last_line_still_checks_the_limit() {
         let got = lines_of(b"0123456789", 5);
-        assert_eq!(got, vec![Err("too long at 1".to_string())]);
+        assert_eq!(got, vec![Err("too long at 1: 10 bytes, \"0123456789\"".to_string())]);
     }
 
     #[test]

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use super::fields::{normalize, Family, REALTIME_DEFAULT_FIELDS};
 use super::json::parse_object;
 use super::lines::{split_fields, LineError, LineReader};
-use super::schema::{FieldMap, Schema};
+use super::schema::{FieldMap, Schema, MAX_UNKNOWN_COLUMNS};
 use super::value::{parse_date, parse_epoch_seconds, parse_time, ValueError, MICROS_PER_DAY};
 
 /// The log layout of a file.
@@ -189,10 +189,58 @@ pub struct BadLine {
     pub text: String,
 }
 
+/// A line that cannot be a row, as the scanner found it. Nothing is formatted until
+/// `to_bad_line`, so skipping millions of bad lines (`ignore_errors`) costs little more than
+/// reading them: that work hands no row back to DuckDB, so it cannot be interrupted.
+#[derive(Debug, Clone, Copy)]
+pub struct Refused<'a> {
+    pub line: u64,
+    pub why: Why,
+    /// The line as read (for an over-long line, its first bytes).
+    pub text: &'a [u8],
+}
+
+/// Why a line was refused.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Why {
+    FieldCount { expected: usize, found: usize },
+    BeforeHeader,
+    OnlyTabs,
+    TooLong { len: u64, limit: usize },
+    /// A `#Fields:` line naming this many fields beyond the unknown-column cap.
+    UnreadUnknown(usize),
+    Json(&'static str),
+    TooManyJsonKeys,
+}
+
+impl Why {
+    pub fn reason(&self) -> String {
+        match *self {
+            Why::FieldCount { expected, found } => format!("expected {expected} fields, found {found}"),
+            Why::BeforeHeader => "data line before any '#Fields:' header".into(),
+            Why::OnlyTabs => "line of only TABs and spaces: no values".into(),
+            Why::TooLong { len, limit } => too_long_reason(len, limit),
+            Why::UnreadUnknown(n) => format!(
+                "this #Fields: header names {n} more unknown field(s) than the {MAX_UNKNOWN_COLUMNS} that become \
+                 columns; their values are not read"
+            ),
+            Why::Json(e) => format!("invalid JSON: {e}"),
+            Why::TooManyJsonKeys => format!("more than {MAX_JSON_KEYS} distinct JSON keys in this file"),
+        }
+    }
+}
+
+impl Refused<'_> {
+    /// The refused line with its reason spelled out and its text made printable.
+    pub fn to_bad_line(&self) -> BadLine {
+        bad(self.line, self.why.reason(), self.text)
+    }
+}
+
 /// What the scanner found next.
 pub enum Event<'a> {
     Row(Row<'a>),
-    Bad(BadLine),
+    Bad(Refused<'a>),
     End,
 }
 
@@ -201,7 +249,6 @@ pub enum Event<'a> {
 pub enum ScanError {
     Io(std::io::Error),
     Layout(String),
-    LineTooLong { line: u64, limit: usize },
 }
 
 impl std::fmt::Display for ScanError {
@@ -209,20 +256,54 @@ impl std::fmt::Display for ScanError {
         match self {
             ScanError::Io(e) => write!(f, "{e}"),
             ScanError::Layout(e) => f.write_str(e),
-            ScanError::LineTooLong { line, limit } => {
-                write!(f, "line {line}: longer than max_line_size ({limit} bytes)")
-            }
         }
     }
 }
 
-impl From<LineError> for ScanError {
-    fn from(e: LineError) -> Self {
-        match e {
-            LineError::Io(e) => ScanError::Io(e),
-            LineError::TooLong { line, limit } => ScanError::LineTooLong { line, limit },
-        }
+impl From<std::io::Error> for ScanError {
+    fn from(e: std::io::Error) -> Self {
+        ScanError::Io(e)
     }
+}
+
+/// The reason given for a line longer than `max_line_size` (a bad line, not a fatal error).
+pub fn too_long_reason(len: u64, limit: usize) -> String {
+    format!("line of {len} bytes is longer than max_line_size ({limit} bytes)")
+}
+
+/// The next line of `lines`: Ok(Some(Ok(range))) for a line, Ok(Some(Err((line, why)))) for a
+/// line too long to read (its head in `long_line_head`), Ok(None) at the end; Err only when the
+/// stream cannot be read.
+#[allow(clippy::type_complexity)]
+fn next_line<R: Read>(lines: &mut LineReader<R>) -> Result<Option<Result<std::ops::Range<usize>, (u64, Why)>>, ScanError> {
+    match lines.next_line() {
+        Ok(line) => Ok(line.map(Ok)),
+        Err(LineError::Io(e)) => Err(ScanError::Io(e)),
+        Err(LineError::TooLong { line, len, limit }) => Ok(Some(Err((line, Why::TooLong { len, limit })))),
+    }
+}
+
+/// What a line made only of whitespace is.
+#[derive(PartialEq)]
+enum Blank {
+    /// Not blank: a data or header line.
+    No,
+    /// Empty or spaces: nothing to read, skipped.
+    Skip,
+    /// Only whitespace with a TAB, in a tab-separated layout: field separators without values,
+    /// which CloudFront never writes (it writes `-` for an empty value). Refused, so that it is
+    /// listed rather than skipped without a trace (or read as a row of NULLs).
+    Refuse,
+}
+
+fn blank(line: &[u8], layout: Layout) -> Blank {
+    if !line.iter().all(|b| b.is_ascii_whitespace()) {
+        return Blank::No;
+    }
+    if layout != Layout::Json && line.contains(&b'\t') {
+        return Blank::Refuse;
+    }
+    Blank::Skip
 }
 
 const BAD_TEXT_LIMIT: usize = 512;
@@ -314,6 +395,11 @@ impl<R: Read> FileScanner<R> {
         s
     }
 
+    /// Bytes of (decompressed) input consumed so far: how far the scan has got.
+    pub fn consumed(&self) -> u64 {
+        self.lines.consumed()
+    }
+
     /// The detected layout (after the first call to `next_event`).
     pub fn layout(&self) -> Option<Layout> {
         self.layout
@@ -340,8 +426,10 @@ impl<R: Read> FileScanner<R> {
             None => self.start()?,
         };
         loop {
-            let Some(mut range) = self.lines.next_line()? else {
-                return Ok(Event::End);
+            let mut range = match next_line(&mut self.lines)? {
+                None => return Ok(Event::End),
+                Some(Err((line, why))) => return Ok(Event::Bad(Refused { line, why, text: self.lines.long_line_head() })),
+                Some(Ok(range)) => range,
             };
             let line_no = self.lines.line_no();
             // `detect` looks past a UTF-8 byte order mark (files re-saved by some editors), so
@@ -351,25 +439,41 @@ impl<R: Read> FileScanner<R> {
                 range.start += UTF8_BOM.len();
             }
             let line = &self.lines.buf()[range.clone()];
-            if line.is_empty() || line.iter().all(|b| b.is_ascii_whitespace()) {
-                continue;
+            match blank(line, layout) {
+                Blank::No => {}
+                Blank::Skip => continue,
+                Blank::Refuse => {
+                    let text = &self.lines.buf()[range];
+                    return Ok(Event::Bad(Refused { line: line_no, why: Why::OnlyTabs, text }));
+                }
             }
             match layout {
                 Layout::W3c | Layout::Tsv => {
                     if line[0] == b'#' && layout == Layout::W3c {
                         if let Some(names) = parse_fields_header(line) {
-                            self.map = Some(self.schema.field_map(&names, Family::Standard));
+                            let map = self.schema.field_map(&names, Family::Standard);
+                            let dropped = map.unread_unknown;
+                            self.map = Some(map);
+                            if dropped > 0 {
+                                // The header still applies; the line is reported so that the
+                                // fields it cannot output are not dropped silently.
+                                let text = &self.lines.buf()[range];
+                                return Ok(Event::Bad(Refused { line: line_no, why: Why::UnreadUnknown(dropped), text }));
+                            }
                         }
                         continue;
                     }
                     let Some(map) = self.map.as_ref() else {
-                        return Ok(Event::Bad(bad(line_no, "data line before any '#Fields:' header".into(), line)));
+                        let text = &self.lines.buf()[range];
+                        return Ok(Event::Bad(Refused { line: line_no, why: Why::BeforeHeader, text }));
                     };
                     let expected = map.field_count;
                     let n = split_fields(line, range.start, b'\t', &mut self.spans, expected + 1);
                     let trailing_tab = n == expected + 1 && self.spans.get(n - 1).is_some_and(|s| s.0 == s.1);
                     if n != expected && !trailing_tab {
-                        return Ok(Event::Bad(bad(line_no, format!("expected {expected} fields, found {n}"), line)));
+                        let why = Why::FieldCount { expected, found: n };
+                        let text = &self.lines.buf()[range];
+                        return Ok(Event::Bad(Refused { line: line_no, why, text }));
                     }
                     let buf = self.lines.buf();
                     let text = &buf[range];
@@ -408,11 +512,12 @@ impl<R: Read> FileScanner<R> {
                         pairs.push((pos, a as u32, b as u32));
                     });
                     if let Err(e) = parsed {
-                        return Ok(Event::Bad(bad(line_no, format!("invalid JSON: {}", e.0), line)));
+                        let text = &self.lines.buf()[range];
+                        return Ok(Event::Bad(Refused { line: line_no, why: Why::Json(e.0), text }));
                     }
                     if too_many_keys {
-                        let reason = format!("more than {MAX_JSON_KEYS} distinct JSON keys in this file");
-                        return Ok(Event::Bad(bad(line_no, reason, line)));
+                        let text = &self.lines.buf()[range];
+                        return Ok(Event::Bad(Refused { line: line_no, why: Why::TooManyJsonKeys, text }));
                     }
                     // Re-map whenever keys were added, by this line or by an earlier line that
                     // was then refused (invalid JSON, too many keys): the map used to be rebuilt
@@ -436,17 +541,30 @@ impl<R: Read> FileScanner<R> {
     }
 }
 
+/// The most bytes `sample_fields` reads of a file: two maximal lines, at least 64 MiB.
+pub fn sample_bytes(opts: &ScanOptions) -> u64 {
+    (2 * opts.max_line as u64).max(64 << 20)
+}
+
 /// The field names a file declares: its first `#Fields:` line (W3C) or its first object's keys
 /// (JSON); None for headerless files. Reads only the first lines.
+///
+/// Reads at most `sample_bytes(opts)` bytes: the first lines are up to `max_line_size` each and
+/// an over-long line is skipped by reading to its end, which without this bound could mean the
+/// whole file (a gzip of gigabytes without a newline) at bind, where nothing can interrupt it.
 pub fn sample_fields<R: Read>(reader: R, opts: &ScanOptions) -> Result<Option<(Vec<String>, Family)>, ScanError> {
-    let mut lines = LineReader::new(reader, opts.max_line);
+    let mut lines = LineReader::new(reader.take(sample_bytes(opts)), opts.max_line);
     let layout = detect(lines.peek(256)?, opts).map_err(ScanError::Layout)?;
     let mut json_names: Vec<String> = vec![];
     // Deduplication by set, and at most MAX_JSON_KEYS names (a Vec::contains here was
     // quadratic in the number of keys of a hostile first line).
     let mut json_seen: HashSet<Vec<u8>> = HashSet::new();
     for _ in 0..64 {
-        let Some(range) = lines.next_line()? else { break };
+        let range = match next_line(&mut lines)? {
+            None => break,
+            Some(Err(_too_long)) => continue,
+            Some(Ok(range)) => range,
+        };
         let line = &lines.buf()[range];
         // As in FileScanner::next: a byte order mark before the first line is not part of it.
         let line = if lines.line_no() == 1 { line.strip_prefix(UTF8_BOM).unwrap_or(line) } else { line };
@@ -502,7 +620,7 @@ mod tests {
                 Event::Row(r) => rows.push(
                     (0..schema.columns.len()).map(|c| r.raw(c).map(|b| String::from_utf8_lossy(b).into_owned())).collect(),
                 ),
-                Event::Bad(b) => bads.push(b),
+                Event::Bad(b) => bads.push(b.to_bad_line()),
                 Event::End => break,
             }
         }
@@ -634,7 +752,7 @@ mod tests {
             loop {
                 match s.next_event().unwrap() {
                     Event::Row(r) => out.push(format!("row {}", r.line)),
-                    Event::Bad(b) => out.push(format!("bad {}: {}", b.line, b.reason)),
+                    Event::Bad(b) => out.push(format!("bad {}: {}", b.line, b.why.reason())),
                     Event::End => return out,
                 }
             }
@@ -666,6 +784,77 @@ mod tests {
         // Only before the first line: later, it is data.
         let (rows, _, schema) = scan(b"#Fields: c-ip\n\xEF\xBB\xBF#Fields: c-ip\n", ScanOptions::default());
         assert_eq!(rows[0][schema.column_named("c_ip").unwrap()].as_deref(), Some("\u{FEFF}#Fields: c-ip"));
+    }
+
+    /// Issue 11: a line of only TABs (and spaces) vanished without a trace; it is a bad line
+    /// now, whatever its number of TABs. A line of only spaces carries nothing and is skipped,
+    /// as are empty lines.
+    #[test]
+    fn tab_only_lines_are_refused_space_only_lines_are_blank() {
+        let data = b"#Fields: date time c-ip\n\t\t\n \t\t\t\t\t\n   \n\n2019-12-04\t21:02:31\t192.0.2.1\n";
+        let (rows, bads, _) = scan(data, ScanOptions::default());
+        assert_eq!(rows.len(), 1);
+        let got: Vec<(u64, &str, &str)> = bads.iter().map(|b| (b.line, b.reason.as_str(), b.text.as_str())).collect();
+        let reason = "line of only TABs and spaces: no values";
+        assert_eq!(got, vec![(2, reason, "\t\t"), (3, reason, " \t\t\t\t\t")]);
+        // JSON lines: whitespace of any kind is blank.
+        let (rows, bads, _) = scan(b"{\"c-ip\":\"192.0.2.1\"}\n\t \t\n", ScanOptions::default());
+        assert_eq!((rows.len(), bads.len()), (1, 0));
+    }
+
+    /// Issue 11: a line longer than max_line_size is one bad line (number, length, its first
+    /// bytes), and the lines after it are read.
+    #[test]
+    fn over_long_line_is_a_bad_line_and_scanning_goes_on() {
+        let mut data = b"#Fields: date time c-ip\n2019-12-04\t21:02:31\t192.0.2.1\n".to_vec();
+        data.extend(std::iter::repeat_n(b'q', 5000));
+        data.extend_from_slice(b"\n2019-12-04\t21:02:32\t192.0.2.2\n");
+        let opts = ScanOptions { max_line: 100, ..Default::default() };
+        let (rows, bads, _) = scan(&data, opts);
+        assert_eq!(rows.len(), 2);
+        assert_eq!(bads.len(), 1);
+        assert_eq!(bads[0].line, 3);
+        assert_eq!(bads[0].reason, "line of 5000 bytes is longer than max_line_size (100 bytes)");
+        assert_eq!(bads[0].text, "q".repeat(512));
+    }
+
+    /// Issue 11: unknown fields beyond the cap are reported once, at their header line, and
+    /// the header still applies to the lines after it.
+    #[test]
+    fn fields_beyond_the_unknown_column_cap_are_reported() {
+        let names: Vec<String> = (0..MAX_UNKNOWN_COLUMNS + 3).map(|i| format!("x-f{i}")).chain(["c-ip".to_string()]).collect();
+        let mut data = format!("#Version: 1.0\n#Fields: {}\n", names.join(" ")).into_bytes();
+        let values: Vec<String> = (0..names.len()).map(|i| if i + 1 == names.len() { "192.0.2.9".into() } else { format!("v{i}") }).collect();
+        data.extend_from_slice(values.join("\t").as_bytes());
+        data.push(b'\n');
+        let (rows, bads, schema) = scan(&data, ScanOptions::default());
+        assert_eq!(bads.len(), 1);
+        assert_eq!(bads[0].line, 2);
+        assert_eq!(bads[0].reason, format!("this #Fields: header names 3 more unknown field(s) than the {MAX_UNKNOWN_COLUMNS} that become columns; their values are not read"));
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0][schema.column_named("c_ip").unwrap()].as_deref(), Some("192.0.2.9"));
+        assert_eq!(rows[0][schema.column_named("x_f255").unwrap()].as_deref(), Some("v255"));
+        assert!(schema.column_named("x_f256").is_none());
+    }
+
+    /// Issue 11: sampling the header stops after `sample_bytes`, even inside a line without
+    /// an end (here an endless line of zeros after a JSON line).
+    #[test]
+    fn sampling_is_bounded() {
+        struct Endless(u64);
+        impl Read for Endless {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                self.0 += buf.len() as u64;
+                buf.fill(b'0');
+                Ok(buf.len())
+            }
+        }
+        let opts = ScanOptions { max_line: 1 << 20, ..Default::default() };
+        let head: &[u8] = b"{\"c-ip\":\"192.0.2.1\"}\n";
+        let mut counter = Endless(0);
+        let got = sample_fields(head.chain(&mut counter), &opts).unwrap();
+        assert_eq!(got.map(|(f, _)| f), Some(vec!["c-ip".to_string()]));
+        assert!(counter.0 <= sample_bytes(&opts) + (2 << 20), "{} bytes read", counter.0);
     }
 
     #[test]

@@ -87,6 +87,8 @@ impl Schema {
     pub fn field_map(&self, names: &[String], family: Family) -> FieldMap {
         let mut sources = vec![None; self.columns.len()];
         let mut epoch = None;
+        let mut unread_unknown = 0;
+        let unknown_full = self.unknown_column.len() >= MAX_UNKNOWN_COLUMNS;
         for (pos, raw) in names.iter().enumerate() {
             let column = match lookup(raw, family) {
                 Some(TIMESTAMP) => {
@@ -96,7 +98,14 @@ impl Schema {
                 }
                 Some(i) => self.column_of_catalogue(i),
                 // O(1), not column_named's scan (a header may name millions of fields).
-                None => self.unknown_column.get(&normalize(raw)).copied(),
+                None => {
+                    let name = normalize(raw);
+                    let column = self.unknown_column.get(&name).copied();
+                    if column.is_none() && unknown_full && !name.is_empty() {
+                        unread_unknown += 1;
+                    }
+                    column
+                }
             };
             if let Some(c) = column {
                 // The first occurrence wins when a header repeats a field.
@@ -114,6 +123,7 @@ impl Schema {
             id: NEXT_MAP_ID.fetch_add(1, Ordering::Relaxed),
             sources,
             field_count: names.len(),
+            unread_unknown,
             timestamp,
             timestamp_column: self.column_of_catalogue(TIMESTAMP),
             // Real-time logs put the query string inside cs-uri-stem.
@@ -143,6 +153,9 @@ pub struct FieldMap {
     pub sources: Vec<Option<usize>>,
     /// Number of fields a line must have.
     pub field_count: usize,
+    /// Fields whose values no column receives because the schema already has its
+    /// `MAX_UNKNOWN_COLUMNS` unknown columns (reported, never dropped silently).
+    pub unread_unknown: usize,
     pub timestamp: TimestampSource,
     pub timestamp_column: Option<usize>,
     /// Real-time logs: (cs_uri_stem column, cs_uri_query column) to split at the first `?`, so
@@ -209,6 +222,10 @@ mod tests {
         assert_eq!(m.sources[s.column_named("f7").unwrap()], Some(7));
         assert_eq!(m.sources[s.column_named("c_ip").unwrap()], Some(200_000));
         assert!(s.column_named("f300").is_none());
+        // Every unknown name beyond the cap is counted as unread (issue 11: not silently).
+        assert_eq!(m.unread_unknown, 200_000 - MAX_UNKNOWN_COLUMNS);
+        let few = s.field_map(&names(&["c-ip", "f3", "date"]), Family::Standard);
+        assert_eq!(few.unread_unknown, 0);
     }
 
     #[test]

@@ -3,20 +3,27 @@
 //! A range owns the lines that start inside it. To read a range on its own a thread needs three
 //! facts that depend on everything before it: where its first line starts, that line's number
 //! (for error messages), and which `#Fields:` header is in force there (headers may reappear
-//! mid-file). `index_file` learns them in one sequential pass (newline counting with `memchr`,
-//! far cheaper than parsing), done once per file by whichever thread needs it first.
+//! mid-file). Where a range starts is found by reading from its nominal start to the next
+//! newline. The other two are sums over the ranges before it, so each range's own facts (how
+//! many lines start in it, its last `#Fields:` header) are learned once, by one pass over that
+//! range only, when a later range first needs them (`RangeIndex`). Threads claim ranges in
+//! order, so claiming a range usually costs one pass over the range before it: the work done
+//! between two chunks of rows handed to DuckDB stays bounded by a range's size, however large
+//! the file (a whole-file pre-pass could not be interrupted).
 
 use std::io::{self, Read};
+use std::sync::OnceLock;
 
+use super::lines::{LineError, LineReader};
 use super::scan::parse_fields_header;
-
-/// Longest `#` line whose field names the index keeps (the default `max_line_size`).
-const MAX_HEADER_LINE: usize = super::lines::DEFAULT_MAX_LINE;
 
 /// Files smaller than this are read by one thread: splitting costs an extra pass.
 pub const SPLIT_BYTES: u64 = 32 << 20;
 
-/// Where each range of a file starts.
+/// The UTF-8 byte order mark the scanner skips before a file's first line.
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Where a range starts.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RangeStart {
     /// Byte offset of the first line that starts at or after the range's nominal start.
@@ -35,76 +42,194 @@ pub fn nominal_ranges(size: u64) -> Vec<u64> {
     (0..size.div_ceil(SPLIT_BYTES)).map(|i| i * SPLIT_BYTES).collect()
 }
 
-/// One pass over the file: for each nominal start (ascending, the first 0), the actual start.
-/// The last entry is a sentinel for the end of the file.
-pub fn index_file<R: Read>(mut reader: R, starts: &[u64]) -> io::Result<Vec<RangeStart>> {
-    let mut out = Vec::with_capacity(starts.len() + 1);
-    let mut buf = vec![0u8; 1 << 20];
-    let mut pos: u64 = 0; // offset of buf[0]
-    let mut lines: u64 = 0;
-    let mut fields: Option<Vec<String>> = None;
-    let mut header_line: Vec<u8> = Vec::new(); // a '#' line in progress
-    let mut in_header = false;
-    let mut next = 0usize; // next nominal start to resolve
-    let mut line_fresh = true; // at the first byte of a line
+/// Bytes of a file from an offset on.
+pub trait Source {
+    type Reader: Read;
+    /// A reader of the bytes from `offset` to the end of the file.
+    fn read_from(&self, offset: u64) -> io::Result<Self::Reader>;
+}
+
+/// What one range contributes to the ranges after it.
+#[derive(Debug, Clone, PartialEq)]
+struct RangeFacts {
+    /// Lines that start in the range.
+    lines: u64,
+    /// The last `#Fields:` header among them.
+    last_fields: Option<Vec<String>>,
+}
+
+/// The index of one split file, learned lazily and shared by the threads reading its ranges.
+pub struct RangeIndex {
+    nominal: Vec<u64>,
+    size: u64,
+    /// Longest line the scanner reads; a longer `#` line is not a header to it.
+    max_line: usize,
+    starts: Vec<OnceLock<Result<u64, String>>>,
+    facts: Vec<OnceLock<Result<RangeFacts, String>>>,
+}
+
+impl RangeIndex {
+    /// The ranges of a file of `size` bytes (`nominal_ranges`).
+    pub fn new(size: u64, max_line: usize) -> Self {
+        Self::with_starts(nominal_ranges(size), size, max_line)
+    }
+
+    /// Ranges with the given nominal starts (ascending, the first 0), for tests and fuzzing.
+    pub fn with_starts(nominal: Vec<u64>, size: u64, max_line: usize) -> Self {
+        let n = nominal.len();
+        Self {
+            nominal,
+            size,
+            max_line,
+            starts: (0..n).map(|_| OnceLock::new()).collect(),
+            facts: (0..n).map(|_| OnceLock::new()).collect(),
+        }
+    }
+
+    /// Number of ranges.
+    pub fn len(&self) -> usize {
+        self.nominal.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.nominal.is_empty()
+    }
+
+    /// Range `k`: where it starts, with its line count and header, and where it ends.
+    pub fn range<S: Source>(&self, src: &S, k: usize) -> Result<(RangeStart, u64), String> {
+        let offset = self.start(src, k)?;
+        let end = self.end(src, k)?;
+        // A sum over the ranges before (references, nothing cloned but the one header).
+        let mut lines_before = 0;
+        let mut fields: Option<&Vec<String>> = None;
+        for j in (0..k).rev() {
+            let facts = self.facts(src, j)?;
+            lines_before += facts.lines;
+            if fields.is_none() {
+                fields = facts.last_fields.as_ref();
+            }
+        }
+        Ok((RangeStart { offset, lines_before, fields: fields.cloned() }, end))
+    }
+
+    /// Where range `k` ends: the next range's start, or the end of the file.
+    fn end<S: Source>(&self, src: &S, k: usize) -> Result<u64, String> {
+        if k + 1 < self.len() {
+            self.start(src, k + 1)
+        } else {
+            Ok(self.size)
+        }
+    }
+
+    fn start<S: Source>(&self, src: &S, k: usize) -> Result<u64, String> {
+        self.starts[k].get_or_init(|| first_line_start(src, self.nominal[k], self.size).map_err(|e| e.to_string())).clone()
+    }
+
+    fn facts<S: Source>(&self, src: &S, j: usize) -> Result<&RangeFacts, String> {
+        self.facts[j]
+            .get_or_init(|| {
+                let start = self.start(src, j)?;
+                let end = self.end(src, j)?;
+                range_facts(src, start, end, j == 0, self.max_line).map_err(|e| e.to_string())
+            })
+            .as_ref()
+            .map_err(|e| e.clone())
+    }
+}
+
+/// The first line start at or after `nominal`: `nominal` itself when it is 0 or follows a
+/// newline, else the byte after the next newline (the end of the file when there is none).
+fn first_line_start<S: Source>(src: &S, nominal: u64, size: u64) -> io::Result<u64> {
+    if nominal == 0 {
+        return Ok(0);
+    }
+    if nominal >= size {
+        return Ok(size);
+    }
+    let mut r = src.read_from(nominal - 1)?;
+    let mut buf = vec![0u8; 64 << 10];
+    let mut pos = nominal - 1;
     loop {
-        let n = match reader.read(&mut buf) {
-            Ok(0) => break,
+        let n = match r.read(&mut buf) {
+            Ok(0) => return Ok(pos.min(size)),
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
         };
-        let chunk = &buf[..n];
-        let mut i = 0usize;
-        while i < n {
-            if line_fresh {
-                // A line starts at pos + i: resolve every nominal start up to here.
-                while next < starts.len() && starts[next] <= pos + i as u64 {
-                    out.push(RangeStart { offset: pos + i as u64, lines_before: lines, fields: fields.clone() });
-                    next += 1;
-                }
-                in_header = chunk[i] == b'#';
-                header_line.clear();
-                line_fresh = false;
-            }
-            match memchr::memchr(b'\n', &chunk[i..]) {
-                Some(off) => {
-                    if in_header {
-                        header_line.extend_from_slice(&chunk[i..i + off]);
-                        if let Some(names) = parse_fields_header(header_line.strip_suffix(b"\r").unwrap_or(&header_line)) {
-                            fields = Some(names);
-                        }
-                    }
-                    lines += 1;
-                    i += off + 1;
-                    line_fresh = true;
-                }
-                None => {
-                    // Bounded (a '#' line may never end), but by the default longest line, not
-                    // 1 MiB: a longer `#Fields:` line, which the scanner reads whole, lost its
-                    // middle here, so ranges after it used other fields than a whole-file read
-                    // and their lines were refused (hostile-input review). Longer headers only
-                    // read with a raised max_line_size.
-                    if in_header && header_line.len() < MAX_HEADER_LINE {
-                        header_line.extend_from_slice(&chunk[i..]);
-                    }
-                    i = n;
-                }
-            }
+        if let Some(i) = memchr::memchr(b'\n', &buf[..n]) {
+            return Ok((pos + i as u64 + 1).min(size));
         }
         pos += n as u64;
     }
-    // Nominal starts past the last line start (or of an empty file) begin at the end.
-    while out.len() < starts.len() {
-        out.push(RangeStart { offset: pos, lines_before: lines, fields: fields.clone() });
+}
+
+/// Counts the lines starting in `[start, end)` and finds the last `#Fields:` header among them
+/// exactly as the scanner reads them: a `#` line longer than `max_line` is skipped by the
+/// scanner, so it is no header here either, and a byte order mark before the file's first line
+/// is not part of it.
+fn range_facts<S: Source>(src: &S, start: u64, end: u64, at_file_start: bool, max_line: usize) -> io::Result<RangeFacts> {
+    let mut facts = RangeFacts { lines: 0, last_fields: None };
+    if start >= end {
+        return Ok(facts);
     }
-    out.push(RangeStart { offset: pos, lines_before: lines, fields });
+    let mut lines = LineReader::new(src.read_from(start)?, max_line);
+    // Every line starting before `end` ends before it (`end` is a line start) or at the end.
+    while lines.consumed() < end - start {
+        match lines.next_line() {
+            Ok(Some(range)) => {
+                facts.lines += 1;
+                let mut line = &lines.buf()[range];
+                if at_file_start && facts.lines == 1 {
+                    line = line.strip_prefix(UTF8_BOM).unwrap_or(line);
+                }
+                if line.first() == Some(&b'#') {
+                    if let Some(names) = parse_fields_header(line) {
+                        facts.last_fields = Some(names);
+                    }
+                }
+            }
+            Ok(None) => break,
+            Err(LineError::TooLong { .. }) => facts.lines += 1,
+            Err(LineError::Io(e)) => return Err(e),
+        }
+    }
+    Ok(facts)
+}
+
+/// Every range start for the given nominal starts of the bytes `src` holds (`size` of them),
+/// then a sentinel for the end: what `RangeIndex` gives, all at once.
+pub fn index_ranges<S: Source>(src: &S, size: u64, nominal: &[u64], max_line: usize) -> Result<Vec<RangeStart>, String> {
+    let index = RangeIndex::with_starts(nominal.to_vec(), size, max_line);
+    let mut out = Vec::with_capacity(nominal.len() + 1);
+    for k in 0..index.len() {
+        out.push(index.range(src, k)?.0);
+    }
+    let last = index.len() - 1;
+    let end = index.end(src, last)?;
+    let facts = index.facts(src, last)?;
+    let before = &out[last];
+    let sentinel = RangeStart {
+        offset: end,
+        lines_before: before.lines_before + facts.lines,
+        fields: facts.last_fields.clone().or_else(|| before.fields.clone()),
+    };
+    out.push(sentinel);
     Ok(out)
+}
+
+/// A byte slice as a `Source`.
+impl Source for &[u8] {
+    type Reader = io::Cursor<Vec<u8>>;
+    fn read_from(&self, offset: u64) -> io::Result<Self::Reader> {
+        let at = (offset as usize).min(self.len());
+        Ok(io::Cursor::new(self[at..].to_vec()))
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::format::lines::DEFAULT_MAX_LINE;
 
     #[test]
     fn nominal() {
@@ -112,11 +237,15 @@ mod tests {
         assert_eq!(nominal_ranges(SPLIT_BYTES * 2 + 1), vec![0, SPLIT_BYTES, SPLIT_BYTES * 2]);
     }
 
+    fn index(data: &[u8], starts: &[u64], max_line: usize) -> Vec<RangeStart> {
+        index_ranges(&data, data.len() as u64, starts, max_line).unwrap()
+    }
+
     #[test]
     fn starts_move_to_the_next_line_and_carry_header_and_count() {
         let data = b"#Fields: a b\n1\t2\n#Fields: b a\n3\t4\n5\t6\n";
         // offsets: line0 0..13, line1 13..17, line2 17..30, line3 30..34, line4 34..38
-        let idx = index_file(&data[..], &[0, 14, 30, 31]).unwrap();
+        let idx = index(data, &[0, 14, 30, 31], DEFAULT_MAX_LINE);
         assert_eq!(idx[0], RangeStart { offset: 0, lines_before: 0, fields: None });
         assert_eq!(idx[1].offset, 17);
         assert_eq!(idx[1].lines_before, 2);
@@ -143,10 +272,81 @@ mod tests {
         let mut data = header.clone();
         data.extend_from_slice(b"\n2026-11-20\t10:00:00\t192.0.2.1\n");
         let start = header.len() as u64 + 1;
-        let idx = index_file(&data[..], &[0, start]).unwrap();
+        let idx = index(&data, &[0, start], DEFAULT_MAX_LINE);
         assert_eq!(idx[1].offset, start);
         assert_eq!(idx[1].fields, parse_fields_header(&header));
         assert_eq!(idx[1].fields.as_ref().map(|f| f.len()), Some(3));
+        // A header longer than max_line_size is skipped by the scanner: not a header here either
+        // (found by the fuzz target once over-long lines became bad lines, issue 11).
+        let idx = index(&data, &[0, start], 1000);
+        assert_eq!(idx[1].fields, None);
+        assert_eq!(idx[1].lines_before, 1);
+    }
+
+    /// A byte order mark before the first line does not hide a header (as in the scanner).
+    #[test]
+    fn byte_order_mark_before_a_header() {
+        let data = b"\xEF\xBB\xBF#Fields: x y\n1\t2\n3\t4\n"; // lines at 0, 16, 20
+        let idx = index(data, &[0, 17], DEFAULT_MAX_LINE);
+        assert_eq!(idx[1].offset, 20);
+        assert_eq!(idx[1].fields, Some(vec!["x".to_string(), "y".to_string()]));
+        assert_eq!(idx[1].lines_before, 2);
+    }
+
+    /// Issue 11: the index is learned range by range; a range's facts are read once and only
+    /// when a later range needs them, so claiming a range reads at most the ranges before it
+    /// that nobody read yet.
+    #[test]
+    fn facts_are_learned_lazily_one_range_at_a_time() {
+        use std::cell::Cell;
+        struct Counting<'a> {
+            data: &'a [u8],
+            bytes: Cell<u64>,
+        }
+        struct R<'a, 'b>(&'b Counting<'a>, usize);
+        impl Read for R<'_, '_> {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                let n = buf.len().min(self.0.data.len() - self.1).min(4096);
+                buf[..n].copy_from_slice(&self.0.data[self.1..self.1 + n]);
+                self.1 += n;
+                self.0.bytes.set(self.0.bytes.get() + n as u64);
+                Ok(n)
+            }
+        }
+        impl<'a> Counting<'a> {
+            fn reader(&self, offset: u64) -> R<'a, '_> {
+                R(self, offset as usize)
+            }
+        }
+        struct Src<'a, 'b>(&'b Counting<'a>);
+        impl<'a, 'b> Source for Src<'a, 'b> {
+            type Reader = R<'a, 'b>;
+            fn read_from(&self, offset: u64) -> io::Result<Self::Reader> {
+                Ok(self.0.reader(offset))
+            }
+        }
+        let mut data = Vec::new();
+        for i in 0..100_000 {
+            data.extend_from_slice(format!("line {i:08}\n").as_bytes()); // 14 bytes a line
+        }
+        let counting = Counting { data: &data, bytes: Cell::new(0) };
+        let src = Src(&counting);
+        let part = 140_000u64;
+        let nominal: Vec<u64> = (0..10).map(|k| k * part).collect();
+        let index = RangeIndex::with_starts(nominal, data.len() as u64, DEFAULT_MAX_LINE);
+        let (first, end) = index.range(&src, 0).unwrap();
+        assert_eq!((first.offset, first.lines_before, end), (0, 0, part));
+        // Range 0 needs nothing before it: only range 1's start was looked for (a few KiB).
+        assert!(counting.bytes.get() < 20_000, "{}", counting.bytes.get());
+        for k in 1..10 {
+            let before = counting.bytes.get();
+            let (start, _) = index.range(&src, k).unwrap();
+            assert_eq!(start.lines_before, 10_000 * k as u64);
+            assert_eq!(start.offset, part * k as u64);
+            // One new range read (with the line reader's read-ahead), not the file.
+            let read = counting.bytes.get() - before;
+            assert!(read < part + (2 << 20), "range {k}: {read} bytes read");
+        }
     }
 
     #[test]
@@ -160,8 +360,16 @@ mod tests {
                 Ok(n)
             }
         }
+        struct Slow<'a>(&'a [u8]);
+        impl<'a> Source for Slow<'a> {
+            type Reader = Trickle<'a>;
+            fn read_from(&self, offset: u64) -> io::Result<Self::Reader> {
+                Ok(Trickle(&self.0[offset as usize..]))
+            }
+        }
         let data = b"#Version: 1.0\n#Fields: x y z\n1\t2\t3\n4\t5\t6\n#Fields: z\n7\n";
         let starts = [0, 5, 20, 40, 48];
-        assert_eq!(index_file(Trickle(data), &starts).unwrap(), index_file(&data[..], &starts).unwrap());
+        let slow = index_ranges(&Slow(data), data.len() as u64, &starts, DEFAULT_MAX_LINE).unwrap();
+        assert_eq!(slow, index(data, &starts, DEFAULT_MAX_LINE));
     }
 }

@@ -13,8 +13,10 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 /// RFC 5952 canonical form (`std::net::Ipv6Addr`'s `Display`: lower case,
 /// longest zero run compressed, IPv4-mapped addresses in mixed notation).
 ///
-/// Surrounding ASCII whitespace is ignored. IPv4-mapped IPv6
-/// (`::ffff:192.0.2.1`) is treated as IPv6, so its bits are 0..=128.
+/// Surrounding ASCII whitespace is ignored. An IPv4-mapped IPv6 address
+/// (`::ffff:192.0.2.1`, RFC 4291 2.5.5.2: an IPv4 client seen by a dual-stack
+/// listener) is its IPv4 address, so it groups with the same client's
+/// IPv4 requests: bits 0..=32, IPv4 output.
 /// Returns false (caller returns NULL) for text that is not an IP address,
 /// for `bits` outside 0..=32 (IPv4) or 0..=128 (IPv6), or on invalid UTF-8.
 pub fn ip_prefix(ip: &[u8], bits: i64, out: &mut Vec<u8>) -> bool {
@@ -24,6 +26,10 @@ pub fn ip_prefix(ip: &[u8], bits: i64, out: &mut Vec<u8>) -> bool {
     };
     let Ok(addr) = text.parse::<IpAddr>() else {
         return false;
+    };
+    let addr = match addr {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(addr),
+        v4 => v4,
     };
     match addr {
         IpAddr::V4(v4) => {
@@ -114,16 +120,21 @@ mod tests {
             p("2001:db8:abcd:1234::1", 56).as_deref(),
             Some("2001:db8:abcd:1200::/56")
         );
-        // IPv4-mapped is IPv6: /96 zeroes the embedded IPv4 address.
-        assert_eq!(
-            p("::ffff:192.0.2.1", 128).as_deref(),
-            Some("::ffff:192.0.2.1/128")
-        );
-        assert_eq!(
-            p("::ffff:192.0.2.1", 120).as_deref(),
-            Some("::ffff:192.0.2.0/120")
-        );
         assert_eq!(p("2001:db8::1", 129), None);
+    }
+
+    /// Issue 11: an IPv4-mapped address is grouped with IPv4 (the same client over a
+    /// dual-stack listener), with IPv4 prefix lengths.
+    #[test]
+    fn ipv4_mapped_is_ipv4() {
+        assert_eq!(p("::ffff:1.2.3.4", 24).as_deref(), Some("1.2.3.0/24"));
+        assert_eq!(p("::FFFF:198.51.100.200", 25).as_deref(), Some("198.51.100.128/25"));
+        assert_eq!(p("::ffff:c000:0201", 32).as_deref(), Some("192.0.2.1/32"));
+        assert_eq!(p("::ffff:1.2.3.4", 33), None);
+        assert_eq!(p("::ffff:1.2.3.4", 120), None);
+        // Not mapped: IPv4-compatible (deprecated) and NAT64 addresses stay IPv6.
+        assert_eq!(p("::1.2.3.4", 96).as_deref(), Some("::/96"));
+        assert_eq!(p("64:ff9b::1.2.3.4", 96).as_deref(), Some("64:ff9b::/96"));
     }
 
     #[test]

@@ -267,7 +267,8 @@ def _workload(cur) -> tuple:
     scalars = cur.execute(
         "SELECT c_ip, round(uri_entropy(cs_uri_stem), 9), ua_category(cs_user_agent), ip_prefix(c_ip, 24) "
         f"FROM read_cloudfront({sql_str(STANDARD_GLOB)}) ORDER BY sc_bytes NULLS LAST").fetchall()
-    macro = cur.execute("SELECT c_ip, requests, bytes_out FROM cf_top_talkers('events', n := 10)").fetchall()
+    # Qualified: the playbook's catalog works on file databases too (unqualified needs memory).
+    macro = cur.execute("SELECT c_ip, requests, bytes_out FROM cloudfront.cf_top_talkers('events', n := 10)").fetchall()
     return agg, scalars, macro
 
 
@@ -299,7 +300,8 @@ def test_threads_share_one_instance_and_reload_is_harmless():
     single = _workload(con)
     assert single == EXPECTED_WORKLOAD
     before = _functions_snapshot(con)
-    assert ("read_cloudfront", "table", 1) in before and ("cf_top_talkers", "table_macro", 1) in before
+    # Each macro twice: in the playbook's catalog and in the in-memory default database.
+    assert ("read_cloudfront", "table", 1) in before and ("cf_top_talkers", "table_macro", 2) in before
 
     threads, rounds = 8, 10
     barrier = threading.Barrier(threads)
@@ -345,9 +347,9 @@ def test_concurrent_first_load_from_several_cursors():
         results = list(pool.map(worker, range(threads)))
     assert {r[0] for r in results} == {TOTAL_BYTES}
     assert len({r[1] for r in results}) == 1
-    # The playbook was installed once for the instance: one macro per name.
+    # The playbook was installed once for the instance: one macro per name in each database.
     counts = con.execute(
-        "SELECT count(*), count(DISTINCT function_name) FROM duckdb_functions() "
+        "SELECT count(*), count(DISTINCT (database_name, function_name)) FROM duckdb_functions() "
         "WHERE function_name LIKE 'cf\\_%' ESCAPE '\\'").fetchone()
     assert counts[0] == counts[1] and counts[0] >= 2
     con.close()

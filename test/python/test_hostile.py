@@ -17,6 +17,17 @@ scan, a file deleted during a scan, a file the process may not read.
     CLOUDFRONT_UNREADABLE_LOG naming a mode-000 file. Root reads any file, so as root the runner
     starts without CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH (dropped from its bounding set),
     which makes file modes apply to it.
+Issue 11 ("hostile input, round two"):
+(e) The NULL contract of every scalar the extension registers (found by comparing
+    duckdb_functions() before and after LOAD): constant NULL, all-NULL columns of a table and
+    views, and NULL rows among values must give the same answer.
+(f) Interrupts where rows come out rarely: ignore_errors over 16 GiB of bad lines with one good
+    line per 8 MiB, the rejects listing over good lines with one bad line per 8 MiB, a 1.3 GB
+    plain file read in ranges; each must stop within 2 s of interrupt().
+(g) FIFOs (fed forever), devices and /dev/stdin: refused at once, or read when /dev/stdin is a
+    regular file.
+(h) Globbing: the files read are those DuckDB's glob() lists, each once, with link loops;
+    names that are not UTF-8 are read; an unlistable directory is an error.
 """
 import os
 import shutil
@@ -129,6 +140,107 @@ def test_concurrent_cursors_agree_with_one_thread():
     assert not any(t.is_alive() for t in threads), "a worker hung"
     assert not failures, failures
     assert not mismatches, mismatches[:3]
+
+
+# ------------------------------------------------------------------- (e) the NULL contract
+
+# Sample arguments per parameter type: values that reach the interesting branches of the
+# classifiers (a refusal, a throttle, an origin error) and of the other scalars.
+_SAMPLES = {
+    "VARCHAR": ["'Error'", "'LimitExceeded'", "'InvalidRequestBlocked'", "'OriginConnectError'", "'Hit'", "'-'",
+                "'192.0.2.1'", "'::ffff:192.0.2.1'", "'/.env'", "'%2527'", "'curl/8.5.0'", "'IAD89-C1'", "''",
+                "'id=1%27%20OR%201=1--'", "'<script>alert(1)</script>'", "'sqlmap/1.8'"],
+    "INTEGER": ["403", "429", "502", "24", "2"],
+}
+
+
+def _our_scalars():
+    """(name, parameter types) of every scalar overload the extension adds, found by comparing
+    duckdb_functions() before and after LOAD, so a function added later is checked too."""
+    sql = ("SELECT DISTINCT function_name, parameter_types::VARCHAR[] FROM duckdb_functions() "
+           "WHERE function_type = 'scalar'")
+    before = set((n, tuple(t)) for n, t in duckdb.connect().execute(sql).fetchall())
+    after = set((n, tuple(t)) for n, t in connect().execute(sql).fetchall())
+    ours = sorted(f for f in after - before if f[1])
+    assert any(n == "is_waf_block" for n, _ in ours), ours
+    return ours
+
+
+def _thin(items: list, most: int = 24) -> list:
+    """At most `most` of `items`, spread evenly (4-argument functions have 13^3 combinations)."""
+    step = max(1, -(-len(items) // most))
+    return items[::step]
+
+
+@pytest.mark.parametrize("name,types", _our_scalars())
+def test_null_contract(name, types):
+    """Issue 11 (1): a scalar's answer for a NULL argument must not depend on how DuckDB learns
+    that the argument is NULL. The reference is the kernel's own answer for a NULL row in a
+    column that also holds values (DuckDB must call the kernel there). The same call must give
+    the same answer with a NULL constant, with a column that is all NULL in a TABLE (whose
+    statistics tell the optimizer so), through a VIEW of that table and through a VIEW that
+    projects a NULL constant (a field the logs lack), bare and inside coalesce() (the issue's
+    example: coalesce(is_waf_block(r, s, d), false) was false on a table where d is all NULL)."""
+    from itertools import combinations, product
+
+    con = connect()
+    n = len(types)
+    cols = [f"a{i}" for i in range(n)]
+    for t in types:
+        assert t in _SAMPLES, f"no sample values for parameter type {t} of {name}: add some"
+    call = f"{name}({', '.join(cols)})"
+    show = f"coalesce(({call})::VARCHAR, '<NULL>')"
+    # (NULL positions, values of the other positions) for every subset of NULL positions.
+    cases = []
+    for k in range(1, n + 1):
+        for nulls in combinations(range(n), k):
+            others = [i for i in range(n) if i not in nulls]
+            combos = _thin(list(product(*[_SAMPLES[types[i]] for i in others]))) or [()]
+            cases.append((nulls, others, combos))
+
+    def literals(nulls, others, combo):
+        vals = dict(zip(others, combo))
+        return [f"NULL::{types[i]}" if i in nulls else vals[i] for i in range(n)]
+
+    def key(row):
+        return tuple(None if v.startswith("NULL::") else v.strip("'") for v in row)
+
+    # Reference: every case as a row of one table whose columns also hold values.
+    rows = [literals(*c[:2], combo) for c in cases for combo in c[2]]
+    rows.append([_SAMPLES[t][0] for t in types])
+    con.execute(f"CREATE TABLE mixed AS SELECT * FROM (VALUES {', '.join('(' + ', '.join(r) + ')' for r in rows)}) v({', '.join(cols)})")
+    reference = {tuple(r[:-1]): r[-1] for r in con.execute(
+        f"SELECT {', '.join(c + '::VARCHAR' for c in cols)}, {show} FROM mixed").fetchall()}
+
+    checked = 0
+    for nulls, others, combos in cases:
+        # A NULL constant in the call.
+        for combo in combos:
+            args = literals(nulls, others, combo)
+            got = con.execute(f"SELECT coalesce(({name}({', '.join(args)}))::VARCHAR, '<NULL>')").fetchone()[0]
+            want = reference[key(args)]
+            assert got == want, f"{name}({', '.join(args)}) with a NULL constant: {got}, kernel says {want}"
+            checked += 1
+        # All-NULL columns: a table, a view of it, a view projecting a NULL constant.
+        select = ", ".join(f"NULL::{types[i]} AS a{i}" if i in nulls else f"a{i}" for i in range(n))
+        if others:
+            src = f"(SELECT * FROM (VALUES {', '.join('(' + ', '.join(c) + ')' for c in combos)}) v({', '.join(cols[i] for i in others)}))"
+        else:
+            src = "(SELECT 1)"
+        con.execute(f"CREATE OR REPLACE TABLE base AS SELECT * FROM {src}")
+        con.execute(f"CREATE OR REPLACE TABLE t AS SELECT {select} FROM base")
+        con.execute("CREATE OR REPLACE VIEW v AS SELECT * FROM t")
+        con.execute(f"CREATE OR REPLACE VIEW vc AS SELECT {select} FROM base")
+        for rel in ("t", "v", "vc"):
+            for expr in (show, f"({call}) IS NULL"):
+                got = con.execute(f"SELECT {', '.join(c + '::VARCHAR' for c in cols)}, {expr} FROM {rel}").fetchall()
+                assert len(got) == len(combos)
+                for r in got:
+                    want = reference[tuple(r[:-1])]
+                    want = (want == "<NULL>") if expr.endswith("IS NULL") else want
+                    assert r[-1] == want, f"{name} on {rel} with {[cols[i] for i in nulls]} all NULL: {expr} gave {r[-1]} for {r[:-1]}, kernel says {want}"
+                    checked += 1
+    assert checked > 0
 
 
 # -------------------------------------------------------------------------------- (b) interrupt
@@ -286,3 +398,261 @@ def test_permission_denied_sqllogic(tmp_path):
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out
     assert "3 passed, 0 failed, 0 skipped" in out, out
+
+
+# ------------------------------------------------------- (f) interrupts where no row comes out
+
+def _interrupt_after(con, sql: str, delay: float = 1.0) -> tuple:
+    """Runs `sql` on `con` in a thread, interrupts it after `delay` seconds; returns (outcome,
+    seconds from the interrupt to the end of the query)."""
+    outcome: dict = {}
+
+    def run():
+        try:
+            outcome["result"] = con.execute(sql).fetchall()
+        except BaseException as exc:  # noqa: BLE001 - the interrupt is what we want
+            outcome["error"] = exc
+        outcome["ended"] = time.monotonic()
+
+    t = threading.Thread(target=run)
+    t.start()
+    time.sleep(delay)
+    interrupted_at = time.monotonic()
+    con.interrupt()
+    t.join(timeout=120)
+    assert not t.is_alive(), "the scan did not stop"
+    return outcome, outcome["ended"] - interrupted_at
+
+
+@pytest.fixture(scope="module")
+def sparse_gzip(tmp_path_factory):
+    """Two ~8 GiB gzip files (about 30 MB each on disk: 64 identical members): real-time lines
+    for fields := ['timestamp', 'c-ip'], each 8 MiB block of (a) bad lines (wrong field count)
+    and lines of spaces with one good line, (b) good lines with one bad line. Scanning either
+    whole takes many seconds."""
+    import gzip
+
+    d = tmp_path_factory.mktemp("sparse")
+    good = b"1598574722.123\t192.0.2.1\n"
+    bad = b"1598574722.123\tnot\ta-good-line-" + b"x" * 60 + b"\n"
+    n = (8 << 20) // len(bad)
+    blocks = {
+        "bad.gz": (bad * (n // 2) + b"   \n" * 1000 + bad * (n // 2) + good) * 16,
+        "good.gz": (good * (n * 4) + bad) * 4,
+    }
+    paths = {}
+    for name, block in blocks.items():
+        member = gzip.compress(block, 6, mtime=0)
+        with open(d / name, "wb") as f:
+            for _ in range(64):
+                f.write(member)
+        paths[name] = d / name
+    yield paths
+    for p in paths.values():
+        p.unlink()  # not left for pytest's kept temporary directories
+
+
+def test_interrupt_while_skipping_bad_lines(sparse_gzip):
+    """Issue 11 (2): with ignore_errors, a scan of input that rarely yields a row ignored
+    interrupt() until its end (it returned only with 2048 rows): here 16 GiB of bad lines with
+    one good line per 8 MiB. It must stop within 2 s of the interrupt."""
+    con = connect(threads=1)
+    p = _q(sparse_gzip["bad.gz"])
+    sql = f"SELECT count(*) FROM read_cloudfront('{p}', fields := ['timestamp', 'c-ip'], ignore_errors := true)"
+    outcome, took = _interrupt_after(con, sql)
+    assert "result" not in outcome, f"finished before the interrupt: {outcome['result']}"
+    assert isinstance(outcome["error"], duckdb.InterruptException), repr(outcome["error"])
+    assert took < 2.0, took
+
+
+def test_interrupt_while_listing_rare_rejects(sparse_gzip):
+    """Issue 11 (2): the same for read_cloudfront_rejects over good lines with one bad line per
+    8 MiB (the listing returned only with 2048 rejects)."""
+    con = connect(threads=1)
+    p = _q(sparse_gzip["good.gz"])
+    outcome, took = _interrupt_after(con, f"SELECT count(*) FROM read_cloudfront_rejects('{p}', fields := ['timestamp', 'c-ip'])")
+    assert "result" not in outcome, f"finished before the interrupt: {outcome['result']}"
+    assert isinstance(outcome["error"], duckdb.InterruptException), repr(outcome["error"])
+    assert took < 2.0, took
+
+
+def test_split_file_interrupt_before_its_end(tmp_path):
+    """Issue 11 (2): a large plain file is read in 32 MiB ranges whose index used to be one
+    pass over the whole file inside a scan call; it is now learned a range at a time. Here a
+    file of 40 ranges (1.3 GB) of lines of spaces, which yield nothing, with one good line per
+    range: interrupted after 1 s, the scan stops within 2 s."""
+    good = b"1598574722.123\t192.0.2.1\n"
+    blank = b" " * 1023 + b"\n"
+    block = blank * (((32 << 20) - len(good)) // len(blank)) + good
+    path = tmp_path / "big.log"
+    with open(path, "wb") as f:
+        for _ in range(40):
+            f.write(block)
+    try:
+        con = connect(threads=2)
+        sql = f"SELECT count(*) FROM read_cloudfront('{_q(path)}', fields := ['timestamp', 'c-ip'])"
+        outcome, took = _interrupt_after(con, sql, delay=0.5)
+        if "result" in outcome:
+            pytest.skip(f"the scan finished before the interrupt on this machine ({outcome['result']})")
+        assert isinstance(outcome["error"], duckdb.InterruptException), repr(outcome["error"])
+        assert took < 2.0, took
+        # And whole, it reads the 40 good lines.
+        assert con.execute(sql).fetchone()[0] == 40
+    finally:
+        path.unlink()  # 1.3 GB: not left for pytest's kept temporary directories
+
+
+# ------------------------------------------------------------- (g) pipes, devices, /dev/stdin
+
+def test_fifo_with_a_writer_fails_at_once(tmp_path):
+    """Issue 11 (4): a FIFO fed forever hung (opened twice, blocked). It is refused at once,
+    by name, whether a writer is attached or not, alone or matched by a glob."""
+    fifo = tmp_path / "stream.gz"
+    os.mkfifo(fifo)
+    stop = threading.Event()
+
+    def writer():
+        try:
+            fd = os.open(fifo, os.O_WRONLY)
+        except OSError:
+            return
+        with os.fdopen(fd, "wb") as w:
+            while not stop.is_set():
+                try:
+                    w.write(b"1598574722.123\tx\n" * 1000)
+                except (BrokenPipeError, OSError):
+                    time.sleep(0.01)
+
+    t = threading.Thread(target=writer, daemon=True)
+    t.start()
+    try:
+        con = connect()
+        for sql in (f"SELECT count(*) FROM read_cloudfront('{_q(fifo)}', fields := ['timestamp', 'c-ip'], ignore_errors := true)",
+                    f"SELECT count(*) FROM read_cloudfront('{_q(tmp_path)}/*.gz', fields := ['timestamp', 'c-ip'])"):
+            t0 = time.monotonic()
+            with pytest.raises(duckdb.Error) as err:
+                con.execute(sql).fetchall()
+            assert time.monotonic() - t0 < 5
+            msg = str(err.value)
+            assert f'"{fifo}": is a FIFO' in msg and "regular files only" in msg, msg
+    finally:
+        stop.set()
+        # Unblock a writer still waiting in open().
+        try:
+            os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))
+        except OSError:
+            pass
+
+
+def test_devices_fail_at_once():
+    """Issue 11 (4): /dev/urandom read as real-time logs never ended; devices are refused."""
+    con = connect()
+    with pytest.raises(duckdb.Error, match=r'"/dev/urandom": is a device, not a regular file'):
+        con.execute("SELECT count(*) FROM read_cloudfront('/dev/urandom', format := 'realtime', ignore_errors := true)").fetchall()
+
+
+SHELL = os.environ.get("DUCKDB_SHELL", str(ROOT / ".venv/bin/duckdb"))
+
+
+@pytest.mark.skipif(not Path(SHELL).exists(), reason="needs the duckdb shell (DUCKDB_SHELL)")
+def test_dev_stdin(tmp_path):
+    """Issue 11 (4): /dev/stdin gave 0 rows for a small pipe and a misleading "no '#Fields:'
+    header" for a big one. From a pipe it is refused with a clear message; redirected from a
+    file it is that file and reads."""
+    sql = f"LOAD '{_q(EXT)}'; SELECT count(*) FROM read_cloudfront('/dev/stdin');"
+    log = (HOSTILE / "three.gz").read_bytes()
+    piped = subprocess.run([SHELL, "-unsigned", "-csv", "-noheader", "-c", sql], input=log, capture_output=True, timeout=60)
+    assert b'"/dev/stdin": is a FIFO' in piped.stderr, piped.stderr
+    with open(HOSTILE / "three.gz", "rb") as stdin:
+        redirected = subprocess.run([SHELL, "-unsigned", "-csv", "-noheader", "-c", sql], stdin=stdin, capture_output=True, timeout=60)
+    assert redirected.returncode == 0, redirected.stderr
+    assert redirected.stdout.strip() == b"3"
+
+
+# ------------------------------------------------------------------------------- (h) globbing
+
+def _one_line_log(path: Path, ip: str) -> None:
+    path.write_bytes(b"#Version: 1.0\n#Fields: date time c-ip\n2026-11-20\t10:00:00\t" + ip.encode() + b"\n")
+
+
+@pytest.fixture()
+def glob_tree(tmp_path):
+    """T/{z,a,.dot}.gz, T/a/x.gz, T/a/b/{y.gz,c.log}, T/.hid/h.gz, a link T/link.gz -> z.gz,
+    and two links back up the tree (T/a/b/up -> .., T/a/b/up2 -> ../..), each file a one-line
+    log. With the links, our old glob read files up to 41 times and never finished."""
+    t = tmp_path / "T"
+    for d in ("a/b", ".hid"):
+        (t / d).mkdir(parents=True, exist_ok=True)
+    for i, f in enumerate(["z.gz", "a.gz", ".dot.gz", "a/x.gz", "a/b/y.gz", "a/b/c.log", ".hid/h.gz"]):
+        _one_line_log(t / f, f"192.0.2.{i + 1}")
+    os.symlink("z.gz", t / "link.gz")
+    os.symlink("..", t / "a/b/up")
+    os.symlink("../..", t / "a/b/up2")
+    return t
+
+
+GLOB_PATTERNS = ["**", "**/*.gz", "*", "*.gz", "a/**/*", "[a-z].gz", "?.gz", "**/b/*", "a/b/up/*.gz", "a/b/up2/a/*.gz", "*/*/*"]
+
+
+@pytest.mark.parametrize("pattern", GLOB_PATTERNS)
+def test_glob_matches_duckdb(glob_tree, pattern):
+    """Issue 11 (3): read_cloudfront reads exactly the files DuckDB's glob() lists, each once
+    (count(*) = one row per file), and terminates despite the link loops."""
+    con = connect()
+    full = _q(glob_tree) + "/" + pattern
+    duck = sorted(r[0] for r in con.execute(f"SELECT file FROM glob('{full}')").fetchall())
+    assert duck, "the pattern must match something"
+    rows = con.execute(f"SELECT filename FROM read_cloudfront('{full}', filename := true)").fetchall()
+    ours = [r[0] for r in rows]
+    assert len(ours) == len(set(ours)), f"a file was read twice: {ours}"
+    # DuckDB 2.0 shortens './x' and 'a//b'; the paths here are absolute and single-slashed.
+    assert sorted(ours) == duck
+
+
+def test_glob_loop_does_not_duplicate(glob_tree):
+    """'T/**/*.gz' with two links back up: every file once; a link to a file named by a
+    non-'**' segment is followed (as in DuckDB), links are not crawled by '**'."""
+    con = connect()
+    got = con.execute(f"SELECT count(*), count(DISTINCT filename) FROM read_cloudfront('{_q(glob_tree)}/**/*.gz', filename := true)").fetchone()
+    assert got == (7, 7)
+
+
+def test_glob_name_not_utf8_is_read(tmp_path):
+    """Issue 11 (3): a file whose name is not valid UTF-8 was skipped silently (a way to hide a
+    log). It is read; its name is shown with the invalid byte as \\xff. (DuckDB's own glob()
+    fails on such a name.)"""
+    d = os.fsencode(tmp_path)
+    with open(d + b"/bad\xffname.gz", "wb") as f:
+        f.write(b"#Fields: date time c-ip\n2026-11-20\t10:00:00\t192.0.2.9\n")
+    _one_line_log(tmp_path / "good.gz", "192.0.2.8")
+    con = connect()
+    rows = con.execute(f"SELECT filename, c_ip FROM read_cloudfront('{_q(tmp_path)}/*.gz', filename := true) ORDER BY c_ip").fetchall()
+    assert rows == [(f"{tmp_path}/good.gz", "192.0.2.8"), (f"{tmp_path}/bad\\xffname.gz", "192.0.2.9")]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="POSIX permissions, Linux capabilities")
+def test_glob_unlistable_directory_is_an_error(tmp_path):
+    """A directory a glob must look into but cannot list is an error naming it, not a silent
+    gap (DuckDB's glob() skips it). Root lists anything, so as root the query runs in a child
+    without CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH, as in (d)."""
+    (tmp_path / "locked").mkdir()
+    _one_line_log(tmp_path / "locked" / "x.gz", "192.0.2.1")
+    _one_line_log(tmp_path / "open.gz", "192.0.2.2")
+    os.chmod(tmp_path / "locked", 0)
+    code = (
+        "import duckdb\n"
+        "con = duckdb.connect(config={'allow_unsigned_extensions': 'true'})\n"
+        f"con.execute(\"LOAD '{_q(EXT)}'\")\n"
+        "try:\n"
+        f"    print(con.execute(\"SELECT count(*) FROM read_cloudfront('{_q(tmp_path)}/**/*.gz')\").fetchall())\n"
+        "except duckdb.Error as e:\n"
+        "    print('ERROR', e)\n"
+    )
+    kwargs = {"preexec_fn": _drop_file_permission_override} if os.geteuid() == 0 else {}
+    try:
+        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, **kwargs)
+    finally:
+        os.chmod(tmp_path / "locked", 0o755)
+    if "[(2,)]" in proc.stdout:
+        pytest.skip("this process can list any directory")
+    assert f'cannot list directory "{tmp_path}/locked": Permission denied' in proc.stdout, proc.stdout + proc.stderr

@@ -201,17 +201,12 @@ def without_default_playbook(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def test_macros_from_the_cloudfront_catalog(tmp_path):
-    """The playbook living in an attached `cloudfront` catalog (not in the default database) is
-    found qualified; summary and findings are computed when the tables are missing."""
+    """The playbook living in the `cloudfront` catalog LOAD attaches (not in the default
+    database) is found qualified; summary and findings are computed when the tables are missing."""
     db = tmp_path / "events.db"
     make_events_db(db)
     con = report.open_database(db, EXT)
     without_default_playbook(con)
-    con.execute("ATTACH ':memory:' AS cloudfront")
-    con.execute("USE cloudfront")
-    for (sql,) in con.execute("SELECT sql FROM cloudfront_playbook()").fetchall():
-        con.execute(sql)
-    con.execute("USE memory")
     with pytest.raises(duckdb.CatalogException):
         con.execute("FROM cf_top_talkers('hunt.events')")
     data = report.collect(con)
@@ -230,6 +225,7 @@ def test_without_any_installed_playbook_temp_macros_are_used(tmp_path):
     make_events_db(db)
     con = report.open_database(db, EXT)
     without_default_playbook(con)
+    con.execute("DETACH cloudfront")  # nor in the catalog LOAD attaches
     data = report.collect(con)
     temp = con.execute("SELECT count(*) FROM duckdb_functions() WHERE database_name = 'temp' AND function_name = 'cf_hunt'").fetchone()[0]
     con.close()

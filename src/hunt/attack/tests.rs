@@ -285,6 +285,51 @@ fn issue_examples_are_found() {
     assert_eq!(agent("() { :; }; echo; /bin/bash -c 'cat /etc/passwd'"), ["cmd_injection", "path_traversal"]);
 }
 
+/// Both parts of a request as the client sent them (CloudFront's escaping applied).
+fn request(client_path: &str, client_query: &str) -> Vec<&'static str> {
+    let (p, q) = (cf(client_path), cf(client_query));
+    classify(&Request::new(Some(p.as_bytes()), Some(q.as_bytes()), None, None)).names().collect()
+}
+
+#[test]
+fn upload_exploits_and_scripts_where_wordpress_has_none() {
+    // Open Flash Chart's upload script inside a Joomla component, as a real scanner sent it (a
+    // doubled slash, ?name= a PHP file): the exploit path and the script name to store.
+    assert_eq!(request("//components/com_jinc/classes/graphics/php-ofc-library/ofc_upload_image.php", "name=style.php"), ["known_exploit", "webshell"]);
+    // The script alone is a known exploit target; its chart-saving use with an image name is not a web shell.
+    assert_eq!(request("/php-ofc-library/ofc_upload_image.php", "name=chart.png"), ["known_exploit"]);
+    // Script names told to an upload handler: PHP variants, a double extension, ASP.NET; case and
+    // the client's encoding do not hide them.
+    for q in ["name=x.php5", "filename=x.PHP.jpg", "qqfile=x.aspx", "file_name=x%2Ephp", "id=1&newname=a.phtml&go=1"] {
+        assert_eq!(request("/lib/fileupload.php", q), ["webshell"], "{q}");
+    }
+    // The same names to something that is not an upload handler, or other names to one, are not flagged.
+    for (p, q) in [("/search", "name=x.php"), ("/lib/fileupload.php", "name=report.pdf"), ("/lib/fileupload.php", "name=php-guide.txt"), ("/lib/fileupload.php", "filename=x.phpx")] {
+        assert_eq!(request(p, q), Vec::<&str>::new(), "{p}?{q}");
+    }
+    // PHP directly where WordPress keeps only folders and placeholders; index.php and Hello Dolly
+    // are WordPress's own files there, and a plugin's files in its own folder are not judged.
+    for p in ["/wp-content/plugins/log.php", "/blog/wp-content/themes/x.php", "/wp-content/mu-plugins/a.php", "/wp-content/db.php", "/wp-content/plugins/indx.php", "/wp-content/plugins/hello1.php", "/wp-content/plugins/index.php.suspected"] {
+        let expected: &[&str] = if p.ends_with(".suspected") { &[] } else { &["webshell"] };
+        assert_eq!(path(p), expected, "{p}");
+    }
+    for p in ["/wp-content/plugins/index.php", "/wp-content/plugins/hello.php", "/wp-content/index.php", "/wp-content/plugins/akismet/akismet.php", "/wp-content/themes/twentytwenty/functions.php", "/wp-content/plugins/log.txt"] {
+        assert_eq!(path(p), Vec::<&str>::new(), "{p}");
+    }
+    // Include-only and static-asset folders of wp-includes and wp-admin; their real entry points are not flagged.
+    for p in ["/wp-includes/wp-tmp.php", "/wp-includes/css/dist/x.php", "/wp-admin/includes/file.php", "/wp-admin/images/x.php"] {
+        assert_eq!(path(p), ["webshell"], "{p}");
+    }
+    for p in ["/wp-includes/js/tinymce/wp-tinymce.php", "/wp-admin/admin-ajax.php", "/wp-admin/load-styles.php", "/wp-includes/css/dist/block-library/style.min.css"] {
+        assert_eq!(path(p), Vec::<&str>::new(), "{p}");
+    }
+    // Bundled upload libraries.
+    assert_eq!(path("/wp-content/plugins/x/uploadify/uploadify.php"), ["known_exploit"]);
+    assert_eq!(path("/assets/jQuery-File-Upload/server/php/index.php"), ["known_exploit"]);
+    assert_eq!(path("/server/php/UploadHandler.php"), ["known_exploit"]);
+    assert_eq!(path("/docs/server/php/index.php"), Vec::<&str>::new());
+}
+
 #[test]
 fn ssrf_metadata_address_spellings() {
     for url in [

@@ -7,7 +7,9 @@ by the tests themselves in `__TEST_DIR__` with DuckDB's COPY, and a file without
 permission or deleted during a scan by test/python/test_hostile.py.
 Re-run after editing: `python3 test/data/hostile/make_hostile.py`. Deterministic (gzip mtime 0).
 """
+import bz2
 import gzip
+import lzma
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -160,6 +162,40 @@ def fixtures() -> dict:
     dates += line(time="23:59:60") + b"\n"                # line 9: leap second
     dates += line(date="2000-02-29") + b"\n"              # line 10: good
     f["dates.log"] = dates
+
+    # A 2013-era standard log (18 fields: no x-edge-detailed-result-type) with refusals and
+    # failures, for the NULL contract of the classifiers (issue 11): line 3 Error/403 (a WAF
+    # block), 4 LimitExceeded/503 (block and rate limit), 5 Error/502 (origin error), 6 Hit/200
+    # (nothing), 7 Error/429 (rate limit only).
+    old = b"#Version: 1.0\n#Fields: " + " ".join(FIELDS_33[:18]).encode() + b"\n"
+    for result, status in (("Error", "403"), ("LimitExceeded", "503"), ("Error", "502"), ("Hit", "200"), ("Error", "429")):
+        old += b"\t".join(line(x_edge_result_type=result, sc_status=status).split(b"\t")[:18]) + b"\n"
+    f["old-waf.log"] = old
+
+    # Issue 11 (5): zero padding and then text after the member (an error, unlike padding alone).
+    f["zeros-then-garbage.gz"] = whole + b"\0" * 100 + b"junk"
+
+    # Issue 11 (8): the three-line log in other compression formats, each named .gz. bzip2 and
+    # xz from Python's standard library; zstd written by hand as one frame (RFC 8878: magic
+    # 28 B5 2F FD, frame header descriptor 0xA0 = single segment with a 4-byte content size,
+    # the size, then one raw block whose 3-byte header says last block, type raw, and size).
+    f["bzip2-named.gz"] = bz2.compress(three)
+    f["xz-named.gz"] = lzma.compress(three, format=lzma.FORMAT_XZ)
+    assert len(three) < 1 << 21
+    block_header = ((len(three) << 3) | 1).to_bytes(3, "little")
+    f["zstd-named.gz"] = b"\x28\xb5\x2f\xfd" + b"\xa0" + len(three).to_bytes(4, "little") + block_header + three
+
+    # Issue 11 (8): lines of only TABs (lines 4 and 6; line 5 is only spaces, skipped; line 7
+    # is empty) between good lines 3 and 8.
+    f["tabs.log"] = (HEADER + line(c_ip="192.0.2.1") + b"\n" + b"\t" * 32 + b"\n" + b"   \n"
+                     + b" \t \t\n" + b"\n" + line(c_ip="192.0.2.2") + b"\n")
+
+    # Issue 11 (8): decoded user agents and referers with control characters: line 3's user
+    # agent is "curl%1B]0;owned%07%1B[2J" (a window-title and a clear-screen sequence), its
+    # referer "a%0D%0Ab" (CR LF); line 4's user agent is double-encoded, "x%251By" (-> ESC).
+    f["control-decoded.log"] = (HEADER
+                                + line(cs_user_agent="curl%1B]0;owned%07%1B[2J", cs_referer="a%0D%0Ab") + b"\n"
+                                + line(cs_user_agent="x%251By") + b"\n")
     return f
 
 
