@@ -90,8 +90,14 @@ _cf_grid AS (
     FROM _cf_totals tt CROSS JOIN _cf_kinds kk
     LEFT JOIN _cf_counts c ON c.b = tt.b AND c.kind = kk.kind
 ),
+-- The median and the median absolute deviation (DuckDB's mad(), spelt out so that other engines
+-- render it: the median of the distances to the median).
+_cf_med AS (
+    SELECT kind, median(rate) AS baseline_rate FROM _cf_grid grid GROUP BY kind
+),
 _cf_base AS (
-    SELECT kind, median(rate) AS baseline_rate, 1.4826 * mad(rate) AS mad FROM _cf_grid grid GROUP BY kind
+    SELECT g.kind, any_value(m.baseline_rate) AS baseline_rate, 1.4826 * median(abs(g.rate - m.baseline_rate)) AS mad
+    FROM _cf_grid g JOIN _cf_med m ON m.kind = g.kind GROUP BY g.kind
 ),
 _cf_spikes AS (
     SELECT g.*, base.baseline_rate, base.mad,

@@ -407,8 +407,8 @@ _cf_capping AS (
 ),
 -- Campaign members without the link previews (kept in their order: most signature requests first).
 _cf_camp_pos AS (
-    SELECT c.entity AS campaign, unnest(c.members) AS member, generate_subscripts(c.members, 1) AS pos
-    FROM _cf_f c WHERE c.entity_type = 'campaign'
+    SELECT campaign, member, array_position(members, member) AS pos
+    FROM (SELECT c.entity AS campaign, c.members, unnest(c.members) AS member FROM _cf_f c WHERE c.entity_type = 'campaign')
 ),
 _cf_camp_kept AS (
     SELECT cp.campaign,
@@ -443,7 +443,9 @@ _cf_ip_parts AS (
 ),
 _cf_ip AS (
     SELECT 'ip' AS entity_type, entity,
-           arg_min(hunt, struct_pack(r := rank, n := -requests, h := hunt)) AS hunt,
+           -- the hunt of the most severe, then largest finding (ties: the first hunt by name): a sort
+           -- key of rank, requests (as 10^15 - requests, zero-padded) and hunt, whose minimum is that row
+           substr(min(CAST(rank AS VARCHAR) || lpad(CAST(999999999999999 - requests AS VARCHAR), 15, '0') || hunt), 17) AS hunt,
            CASE min(rank) WHEN 0 THEN 'high' WHEN 1 THEN 'medium' ELSE 'low' END AS severity, min(rank) AS rank,
            min(first_seen) AS first_seen, max(last_seen) AS last_seen, max(requests) AS requests,
            CASE WHEN count(DISTINCT hunt) > 1 THEN string_agg(hunt || ': ' || evidence, '; ' ORDER BY rank, requests DESC, hunt, evidence)
