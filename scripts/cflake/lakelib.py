@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 
 ROOT = Path(__file__).resolve().parents[2]
-EXT = os.environ.get("CLOUDFRONT_EXTENSION", str(ROOT / "build/release/cloudfront.duckdb_extension"))
+EXT = os.path.abspath(os.environ.get("CLOUDFRONT_EXTENSION", str(ROOT / "build/release/cloudfront.duckdb_extension")))
 PARTITIONS = ("year", "month", "day", "hour")
 MANIFEST_DIR = "_manifest"
 
