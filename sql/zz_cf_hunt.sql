@@ -193,18 +193,20 @@ _cf_es AS (
     SELECT 'cf_error_spikes', CASE WHEN bool_or(severity = 'high') THEN 'high' WHEN bool_or(severity = 'medium') THEN 'medium' ELSE 'low' END,
            'window',
            strftime(timezone('UTC', min(bucket_start)), '%Y-%m-%dT%H:%M:%SZ') || '/' ||
-               strftime(timezone('UTC', max(bucket_end)), '%Y-%m-%dT%H:%M:%SZ') || ' ' || kind,
+               strftime(timezone('UTC', max(bucket_end)), '%Y-%m-%dT%H:%M:%SZ') || ' ' || es_rows.kind,
            min(bucket_start), max(bucket_end), sum(errors)::BIGINT,
            printf('%s errors: %d of %d requests (%.1f%%) in %d flagged bucket(s) over %d min, baseline %.1f%%, from up to %d client(s) per bucket; mostly %d %s on %s',
-                  CASE kind WHEN 'origin' THEN 'origin' WHEN 'server' THEN 'other 5xx' ELSE '4xx client' END,
+                  CASE es_rows.kind WHEN 'origin' THEN 'origin' WHEN 'server' THEN 'other 5xx' ELSE '4xx client' END,
                   sum(errors)::BIGINT, sum(requests)::BIGINT, 100 * sum(errors) / sum(requests), count(*)::BIGINT,
                   ((epoch(max(bucket_end)) - epoch(min(bucket_start))) / 60)::BIGINT, 100 * min(baseline_rate), max(clients)::BIGINT,
                   mode(top_status ORDER BY top_status), coalesce(mode(top_detail ORDER BY top_detail), '-'), coalesce(mode(top_path ORDER BY top_path), '-')),
            []::VARCHAR[],
-           -- One client behind >= 80% of the episode's errors: that client's burst.
-           (SELECT d.top_client FROM _cf_es_dom d WHERE d.kind = es_rows.kind AND d.island = es_rows.island AND d.share >= 0.8)
+           -- One client behind >= 80% of the episode's errors: that client's burst (one _cf_es_dom
+           -- row per episode, joined rather than a correlated subquery, which Spark refuses here).
+           any_value(d.top_client)
     FROM _cf_es_rows es_rows
-    GROUP BY kind, island
+    LEFT JOIN _cf_es_dom d ON d.kind = es_rows.kind AND d.island = es_rows.island AND d.share >= 0.8
+    GROUP BY es_rows.kind, es_rows.island
 ),
 _cf_dd_all AS (
     FROM cf_ddos(tbl)
@@ -236,9 +238,10 @@ _cf_dd AS (
                   median(baseline), max(distinct_sources)::BIGINT, coalesce(mode(top_target ORDER BY top_target), '-'),
                   coalesce(mode(top_edge_location ORDER BY top_edge_location), '-')),
            []::VARCHAR[],
-           (SELECT d.top_client FROM _cf_dd_dom d WHERE d.island = dd_rows.island AND d.share >= 0.8)
+           any_value(d.top_client)
     FROM _cf_dd_rows dd_rows
-    GROUP BY island
+    LEFT JOIN _cf_dd_dom d ON d.island = dd_rows.island AND d.share >= 0.8
+    GROUP BY dd_rows.island
     UNION ALL
     SELECT 'cf_ddos', severity, 'ip', entity, window_start, window_end, requests::BIGINT,
            printf('%d requests within %d min (%.1fx the per-IP limit of %d), %.0f%% to %s via %s; %d requests in total',
