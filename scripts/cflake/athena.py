@@ -145,7 +145,7 @@ def emit(lake_uri: str, out: str, database: str = "cloudfront", table: str = "ev
 
 
 def _question(con, name: str) -> str:
-    row = con.execute("SELECT question FROM cloudfront_playbook() WHERE name = ?", [name]).fetchone()
+    row = con.execute("SELECT question FROM cloudfront_playbook() WHERE name = ?", [name]).fetchall()[0]
     return (row[0] if row else "").replace("\n", " ")
 
 

@@ -70,7 +70,7 @@ def build_duckdb(lake: str, patterns: list[str], threads: int | None = None, log
         f"COPY ({select}) TO {sql_str(target)} (FORMAT parquet, COMPRESSION zstd, "
         f"PARTITION_BY ({', '.join(lakelib.PARTITIONS)}), ROW_GROUP_SIZE {ROW_GROUP_SIZE}, "
         f"FILENAME_PATTERN {sql_str('b' + batch + '_{uuid}')}, APPEND)"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     if not lakelib.is_remote(lake):
         for dirpath, _, names in os.walk(target):
             rel = os.path.relpath(dirpath, target)

@@ -39,10 +39,10 @@ def sql_list(items: list[str]) -> str:
 def connect(ext: str = EXT, database: str = ":memory:", remote: bool = False, **config: str) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection with the extension loaded (and httpfs when `remote`)."""
     con = duckdb.connect(database, config={"allow_unsigned_extensions": "true", **config})
-    con.execute(f"LOAD {sql_str(ext)}")
+    con.execute(f"LOAD {sql_str(ext)}").fetchall()
     if remote:
-        con.execute("LOAD httpfs")
-        con.execute("CREATE SECRET IF NOT EXISTS cf_lake_s3 (TYPE s3, PROVIDER credential_chain)")
+        con.execute("LOAD httpfs").fetchall()
+        con.execute("CREATE SECRET IF NOT EXISTS cf_lake_s3 (TYPE s3, PROVIDER credential_chain)").fetchall()
     return con
 
 
@@ -105,7 +105,7 @@ def list_sources(con: duckdb.DuckDBPyConnection, patterns: list[str]) -> list[So
 def manifest(con: duckdb.DuckDBPyConnection, lake: str) -> dict[str, tuple[int, str, str]]:
     """path -> (size, mtime, batch) of every file already in the lake."""
     pattern = f"{lake.rstrip('/')}/{MANIFEST_DIR}/*.csv"
-    if not con.execute(f"SELECT count(*) FROM glob({sql_str(pattern)})").fetchone()[0]:
+    if not con.execute(f"SELECT count(*) FROM glob({sql_str(pattern)})").fetchall()[0][0]:
         return {}
     rows = con.execute(
         f"SELECT path, size, mtime, batch FROM read_csv({sql_str(pattern)}, header := true, "
@@ -143,7 +143,7 @@ def write_manifest(con: duckdb.DuckDBPyConnection, lake: str, batch: str, engine
     con.execute(
         f"COPY (SELECT * FROM (VALUES {values}) t(path, size, mtime, batch, engine, ingested_at)) "
         f"TO {sql_str(target)} (FORMAT csv, HEADER true)"
-    )
+    ).fetchall()
 
 
 def lake_files(con: duckdb.DuckDBPyConnection, lake: str) -> list[str]:

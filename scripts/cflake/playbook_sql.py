@@ -137,7 +137,7 @@ class Playbook:
     def evaluate(self, node: exp.Expression) -> exp.Expression:
         sql = node.sql(dialect="duckdb")
         if sql not in self._fold_cache:
-            self._fold_cache[sql] = literal(self.con.execute(f"SELECT {sql}").fetchone()[0])
+            self._fold_cache[sql] = literal(self.con.execute(f"SELECT {sql}").fetchall()[0][0])
         return self._fold_cache[sql].copy()
 
     def foldable(self, node: exp.Expression) -> bool:

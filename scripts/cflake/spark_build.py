@@ -89,7 +89,7 @@ def build_spark(lake: str, patterns: list[str], master: str = "local[2]", files_
         if own:
             spark.stop()
     lakelib.write_manifest(con, lake, batch, "spark", new)
-    n = con.execute(f"SELECT count(*) FROM read_cloudfront({lakelib.sql_list([s.path for s in new])})").fetchone()[0]
+    n = con.execute(f"SELECT count(*) FROM read_cloudfront({lakelib.sql_list([s.path for s in new])})").fetchall()[0][0]
     return Result(len(new), int(n), seconds, sum(s.size for s in new), batch)
 
 

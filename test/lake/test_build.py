@@ -42,7 +42,7 @@ def test_lake_holds_every_row_with_its_enrichment(duck_lake, day, con):
     cols = ", ".join(want)
     diff = con.execute(
         f"SELECT (SELECT count(*) FROM (SELECT {cols} FROM {src} EXCEPT ALL SELECT {cols} FROM {lake})), "
-        f"(SELECT count(*) FROM (SELECT {cols} FROM {lake} EXCEPT ALL SELECT {cols} FROM {src}))").fetchone()
+        f"(SELECT count(*) FROM (SELECT {cols} FROM {lake} EXCEPT ALL SELECT {cols} FROM {src}))").fetchall()[0]
     assert diff == (0, 0)
 
 
@@ -60,11 +60,11 @@ def test_rerun_ingests_only_new_files(day, tmp_path, con):
     second = build.build_duckdb(str(lake), [str(half / "*.gz"), str(day / "*.gz")], **quiet)
     third = build.build_duckdb(str(lake), [str(day / "*.gz")], **quiet)
     assert (first.files, second.files, third.files) == (24, 48, 0)
-    total = con.execute(f"SELECT count(*) FROM read_cloudfront('{day}/*.gz')").fetchone()[0]
-    half_rows = con.execute(f"SELECT count(*) FROM read_cloudfront('{half}/*.gz')").fetchone()[0]
+    total = con.execute(f"SELECT count(*) FROM read_cloudfront('{day}/*.gz')").fetchall()[0][0]
+    half_rows = con.execute(f"SELECT count(*) FROM read_cloudfront('{half}/*.gz')").fetchall()[0][0]
     assert first.rows == half_rows
     # The same 24 logs under another directory are other files: 24 + 48 ingested, 2 x half_rows + the rest.
-    n = con.execute(f"SELECT count(*) FROM cf_lake('{lake}')").fetchone()[0]
+    n = con.execute(f"SELECT count(*) FROM cf_lake('{lake}')").fetchall()[0][0]
     assert n == half_rows + total
     known = lakelib.manifest(con, str(lake))
     assert len(known) == 72
@@ -106,7 +106,7 @@ def test_spark_builds_the_same_lake(spark, day, duck_lake, tmp_path, con):
     diff = con.execute(
         f"SELECT (SELECT count(*) FROM (SELECT {cols} FROM {a} EXCEPT ALL SELECT {cols} FROM {b})), "
         f"(SELECT count(*) FROM (SELECT {cols} FROM {b} EXCEPT ALL SELECT {cols} FROM {a})), "
-        f"(SELECT count(*) FROM {b})").fetchone()
+        f"(SELECT count(*) FROM {b})").fetchall()[0]
     assert diff == (0, 0, 30_000)
     # Each partition directory holds only its hour's rows (checked per file, as for DuckDB's).
     for f in lake.glob("year=*/month=*/day=*/hour=*/*.parquet"):
