@@ -22,6 +22,7 @@ pub unsafe extern "C" fn cloudfront_init_c_api(
     ext::entry::load(info, access, |_db, con| {
         ext::version::register_version(con)?;
         ext::read_cloudfront::register_read_cloudfront(con)?;
+        ext::read_cloudfront_files::register_read_cloudfront_files(con)?;
         ext::scalars::register_scalars(con)?;
         ext::enriched::register_listing(con)?;
         ext::function_docs::register_function_docs(con)?;

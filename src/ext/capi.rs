@@ -227,6 +227,11 @@ impl Value {
     pub fn to_i64(&self) -> i64 {
         unsafe { ffi::duckdb_get_int64(self.0) }
     }
+    /// A TIMESTAMP WITH TIME ZONE value (what a `TIMESTAMPTZ` parameter is cast to) in
+    /// microseconds since the epoch, UTC; None for any other type.
+    pub fn to_timestamptz_micros(&self) -> Option<i64> {
+        (self.type_id() == ffi::DUCKDB_TYPE_DUCKDB_TYPE_TIMESTAMP_TZ).then(|| unsafe { ffi::duckdb_get_timestamp_tz(self.0).micros })
+    }
     /// Type id of the value (`DUCKDB_TYPE_*`).
     pub fn type_id(&self) -> ffi::DUCKDB_TYPE {
         unsafe {

@@ -9,12 +9,15 @@ use super::static_table::{register, Cell, ColumnType};
 
 /// (name, kind, signature, description, example)
 const FUNCTIONS: &[(&str, &str, &str, &str, &str)] = &[
-    ("read_cloudfront", "table", "read_cloudfront(path VARCHAR | VARCHAR[], format := 'auto', fields := NULL, filename := false, ignore_errors := false, decode := true, union_by_name := false, max_line_size := 16777216)",
-     "Reads CloudFront standard (legacy, v2 W3C), v2 JSON and real-time logs, gzip or plain, into typed columns with a fused UTC timestamp.",
+    ("read_cloudfront", "table", "read_cloudfront(path VARCHAR | VARCHAR[], format := 'auto', fields := NULL, filename := false, ignore_errors := false, decode := true, union_by_name := false, max_line_size := 16777216, since := NULL, until := NULL)",
+     "Reads CloudFront standard (legacy, v2 W3C), v2 JSON and real-time logs, gzip or plain, into typed columns with a fused UTC timestamp. since (inclusive) / until (exclusive) TIMESTAMPTZ open only the files whose names can hold requests of that window and keep only its requests.",
      "SELECT c_ip, count(*) FROM read_cloudfront('test/data/standard/*') GROUP BY ALL"),
     ("read_cloudfront_rejects", "table", "read_cloudfront_rejects(path, ...same parameters as read_cloudfront)",
      "The lines a read_cloudfront scan refuses: filename, line, reason, text.",
      "SELECT * FROM read_cloudfront_rejects('test/data/bad/bad-lines.log')"),
+    ("read_cloudfront_files", "table", "read_cloudfront_files(path VARCHAR | VARCHAR[], since := NULL, until := NULL)",
+     "The files read_cloudfront would read for the same paths and window (a dry run): filename, selected, period_start, period_end, period_source (file name or path partition), reason.",
+     "SELECT filename, selected, reason FROM read_cloudfront_files('test/data/eras/*', since := TIMESTAMPTZ '2016-01-01 00:00:00+00')"),
     ("cloudfront_version", "scalar", "cloudfront_version() -> VARCHAR", "The extension's version.", "SELECT cloudfront_version()"),
     ("cloudfront_playbook", "table", "cloudfront_playbook()",
      "Every hunting macro: name, question, parameters, sql, temp_sql, and where LOAD put it (installed_as, e.g. cloudfront.cf_hunt; note: whether also unqualified, and why not).",

@@ -13,6 +13,7 @@ pub mod files;
 pub mod glob;
 pub mod read_cloudfront;
 pub mod enriched;
+pub mod read_cloudfront_files;
 pub mod playbook;
 pub mod static_table;
 pub mod scalars;

@@ -11,8 +11,8 @@
 //! ends the scan. So every scan callback returns as soon as it has consumed `YIELD_BYTES` of
 //! input with at least one row to hand back (rows, or rejected lines for the rejects listing),
 //! instead of filling a whole vector first; the work between two returns is bounded by that
-//! and by the input that yields nothing at all (bad lines skipped by `ignore_errors`, good
-//! lines in the rejects listing, blank lines), which only finite inputs can reach: streams
+//! and by the input that yields nothing at all (bad lines skipped by `ignore_errors`, rows
+//! outside `since`/`until`, good lines in the rejects listing, blank lines), which only finite inputs can reach: streams
 //! that might never end (FIFOs, devices) are refused (`ext::files`), the index of a large split
 //! file is learned one range at a time (`format::split`), and bind reads a bounded number of
 //! header lines per file.
@@ -25,7 +25,7 @@ use std::sync::{Arc, Mutex};
 use libduckdb_sys as ffi;
 
 use super::capi::{cstring, drop_box, guard, register_table_function, LogicalType, OutVector, TableFunctionDef, Value};
-use super::files::{expand, open_local, ClientContext, Input, PathSettings, RawFile};
+use super::files::{expand, open_local, ClientContext, Input, PathSettings, RawFile, Recipe};
 use crate::format::cell::{convert, valid_text, Cell, Scratch};
 use crate::format::value::{is_null, parse_f64, parse_i32, parse_i64};
 use crate::format::fields::{Family, Kind, DATE, TIME};
@@ -36,6 +36,7 @@ use crate::format::schema::{Schema, MAX_UNKNOWN_COLUMNS};
 use crate::format::source::{open_text, GZIP_MAGIC};
 use crate::hunt::enrich;
 use super::enriched::{self, Enricher};
+use crate::format::window::{decide, Window};
 
 /// Which of the two functions a registration serves.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -60,6 +61,8 @@ struct BindData {
     /// `enrich := true`: the columns of `crate::hunt::enrich` follow (after `filename`).
     enrich: bool,
     context: Option<ClientContext>,
+    /// `since`/`until`: inputs outside it were dropped at bind; rows outside it are skipped.
+    window: Window,
 }
 
 struct GlobalState {
@@ -184,9 +187,11 @@ struct LocalState {
 
 // ------------------------------------------------------------------------------------ bind
 
-fn string_list(value: &Value, what: &str) -> Result<Vec<String>, String> {
+pub(super) fn string_list(value: &Value, what: &str) -> Result<Vec<String>, String> {
     if value.is_null() {
-        return Err(format!("{what} must not be NULL"));
+        return Err(format!(
+            "{what} must not be NULL (a getvariable() that is not set, or a list(file) of a glob() that matched nothing?)"
+        ));
     }
     match value.list_items() {
         Some(items) => items
@@ -197,7 +202,7 @@ fn string_list(value: &Value, what: &str) -> Result<Vec<String>, String> {
     }
 }
 
-fn named(info: ffi::duckdb_bind_info, name: &str) -> Option<Value> {
+pub(super) fn named(info: ffi::duckdb_bind_info, name: &str) -> Option<Value> {
     let c = cstring(name);
     let v = Value(unsafe { ffi::duckdb_bind_get_named_parameter(info, c.as_ptr()) });
     (!v.is_null()).then_some(v)
@@ -207,15 +212,55 @@ fn named(info: ffi::duckdb_bind_info, name: &str) -> Option<Value> {
 /// input's header; the rest are opened again by the scan rather than holding a descriptor each).
 const KEEP_OPEN: usize = 16;
 
+/// `since` and `until` of a bind (NULL or absent: no bound).
+pub(super) fn window_of(info: ffi::duckdb_bind_info) -> Result<Window, String> {
+    let bound = |name: &str| match named(info, name) {
+        None => Ok(None),
+        Some(v) => v.to_timestamptz_micros().map(Some).ok_or_else(|| format!("{name} must be a TIMESTAMPTZ")),
+    };
+    Window::new(bound("since")?, bound("until")?)
+}
+
+/// The named arguments of a bind as SQL (`, name := value`), to repeat them in a message.
+pub(super) fn named_args_sql(info: ffi::duckdb_bind_info, names: &[&str]) -> String {
+    let quote = |s: &str| format!("'{}'", s.replace('\'', "''"));
+    let mut out = String::new();
+    for name in names {
+        let Some(v) = named(info, name) else { continue };
+        let text = match (v.to_timestamptz_micros(), v.list_items()) {
+            (Some(ts), _) => format!("TIMESTAMPTZ {}", quote(&crate::format::window::format_micros(ts).replace(" UTC", "+00"))),
+            (None, Some(items)) => format!("[{}]", items.iter().map(|i| quote(&i.to_text())).collect::<Vec<_>>().join(", ")),
+            (None, None) if v.type_id() == ffi::DUCKDB_TYPE_DUCKDB_TYPE_VARCHAR => quote(&v.to_text()),
+            (None, None) => v.to_text(),
+        };
+        out.push_str(&format!(", {name} := {text}"));
+    }
+    out
+}
+
+/// The named parameters of both readers, in registration order.
+const NAMED: [&str; 9] = ["format", "fields", "filename", "ignore_errors", "decode", "union_by_name", "max_line_size", "since", "until"];
+
 fn bind_impl(info: ffi::duckdb_bind_info, mode: Mode) -> Result<(), String> {
     let paths = string_list(&Value(unsafe { ffi::duckdb_bind_get_parameter(info, 0) }), "the path")?;
+    let window = window_of(info)?;
+    let function = match mode {
+        Mode::Rows => "read_cloudfront",
+        Mode::Rejects => "read_cloudfront_rejects",
+    };
+    let recipe = Recipe { function, named_args: named_args_sql(info, &NAMED) };
     let context = {
         let mut ctx: ffi::duckdb_client_context = std::ptr::null_mut();
         unsafe { ffi::duckdb_table_function_get_client_context(info, &mut ctx) };
         (!ctx.is_null()).then_some(ClientContext(ctx))
     };
     let settings = context.as_ref().map(PathSettings::from_context).unwrap_or_default();
-    let inputs = expand(&paths, &settings)?;
+    let mut inputs = expand(&paths, &settings, &recipe)?;
+    // Only the files whose names say they can hold requests of the window are opened
+    // (`read_cloudfront_files` lists the decision for each).
+    if !window.is_unbounded() {
+        inputs.retain(|input| decide(&input.shown(), &window).selected);
+    }
     let shown: Vec<String> = inputs.iter().map(Input::shown).collect();
 
     let mut opts = ScanOptions::default();
@@ -262,7 +307,7 @@ fn bind_impl(info: ffi::duckdb_bind_info, mode: Mode) -> Result<(), String> {
 
     // The schema: core columns plus what the sampled headers name. Each sampled file stays
     // open for the scan (up to KEEP_OPEN of them).
-    let sample_count = if union_by_name { inputs.len() } else { 1 };
+    let sample_count = if union_by_name { inputs.len() } else { inputs.len().min(1) };
     let mut samples = Vec::new();
     let opened: Vec<Mutex<Option<RawFile>>> = (0..inputs.len()).map(|_| Mutex::new(None)).collect();
     for (i, input) in inputs[..sample_count].iter().enumerate() {
@@ -334,6 +379,7 @@ fn bind_impl(info: ffi::duckdb_bind_info, mode: Mode) -> Result<(), String> {
         decode,
         enrich,
         context,
+        window,
     });
     unsafe { ffi::duckdb_bind_set_bind_data(info, Box::into_raw(data) as *mut c_void, Some(drop_box::<BindData>)) };
     Ok(())
@@ -492,30 +538,58 @@ fn fill(bind: &BindData, global: &GlobalState, local: &mut LocalState, out: &mut
                 Mode::Rows if bind.ignore_errors => {}
                 Mode::Rows => return Err(bad_line_error(path, &b.to_bad_line())),
             },
-            Event::Row(r) => match bind.mode {
-                // With ignore_errors every field is checked, so a row is skipped (and counts
-                // stay the same) whatever columns the query reads.
-                Mode::Rows if bind.ignore_errors => {
-                    if validate_row(bind, &r, &mut local.scratch).is_ok()
-                        && write_row(bind, &mut local.plan, &global.projection, &r, path, out, row, &mut local.scratch, &mut local.enricher).is_ok()
-                    {
-                        row += 1;
+            Event::Row(r) => {
+                // since/until: a row outside the window (or without a time) is not read at all;
+                // one whose time cannot be read is a bad line like any other.
+                if !bind.window.is_unbounded() {
+                    match in_window(&bind.window, &r) {
+                        Ok(true) => {}
+                        Ok(false) => continue,
+                        Err(b) => match bind.mode {
+                            Mode::Rows if bind.ignore_errors => continue,
+                            Mode::Rows => return Err(bad_line_error(path, &b)),
+                            Mode::Rejects => {
+                                write_reject(out, row, path, &b, &global.projection);
+                                row += 1;
+                                continue;
+                            }
+                        },
                     }
                 }
-                Mode::Rows => match write_row(bind, &mut local.plan, &global.projection, &r, path, out, row, &mut local.scratch, &mut local.enricher) {
-                    Ok(()) => row += 1,
-                    Err(b) => return Err(bad_line_error(path, &b)),
-                },
-                Mode::Rejects => {
-                    if let Err(b) = validate_row(bind, &r, &mut local.scratch) {
-                        write_reject(out, row, path, &b, &global.projection);
-                        row += 1;
+                match bind.mode {
+                    // With ignore_errors every field is checked, so a row is skipped (and counts
+                    // stay the same) whatever columns the query reads.
+                    Mode::Rows if bind.ignore_errors => {
+                        if validate_row(bind, &r, &mut local.scratch).is_ok()
+                            && write_row(bind, &mut local.plan, &global.projection, &r, path, out, row, &mut local.scratch, &mut local.enricher).is_ok()
+                        {
+                            row += 1;
+                        }
+                    }
+                    Mode::Rows => match write_row(bind, &mut local.plan, &global.projection, &r, path, out, row, &mut local.scratch, &mut local.enricher) {
+                        Ok(()) => row += 1,
+                        Err(b) => return Err(bad_line_error(path, &b)),
+                    },
+                    Mode::Rejects => {
+                        if let Err(b) = validate_row(bind, &r, &mut local.scratch) {
+                            write_reject(out, row, path, &b, &global.projection);
+                            row += 1;
+                        }
                     }
                 }
-            },
+            }
         }
     }
     Ok(row)
+}
+
+/// Whether a row's time is in the window (a row without a time is not); a time that cannot be
+/// read is a bad line.
+fn in_window(window: &Window, r: &Row) -> Result<bool, BadLine> {
+    match r.timestamp() {
+        Ok(ts) => Ok(ts.is_some_and(|ts| window.contains(ts))),
+        Err(e) => Err(conversion_bad(r, "timestamp", b"", e)),
+    }
 }
 
 fn scan_error(path: &str, e: ScanError) -> String {
@@ -770,6 +844,10 @@ fn register_one(con: ffi::duckdb_connection, name: &str, bind: unsafe extern "C"
                 ("union_by_name", LogicalType::boolean()),
                 ("max_line_size", LogicalType::bigint()),
                 ("enrich", LogicalType::boolean()),
+                // The window: only files that can hold requests of it are opened (their names
+                // say so, format::window), only its requests returned.
+                ("since", LogicalType::new(ffi::DUCKDB_TYPE_DUCKDB_TYPE_TIMESTAMP_TZ)),
+                ("until", LogicalType::new(ffi::DUCKDB_TYPE_DUCKDB_TYPE_TIMESTAMP_TZ)),
             ],
             bind,
             init,

@@ -1,5 +1,6 @@
 //! Table functions that return a small, fully known table (the playbook listing, the edge
-//! location catalogue): rows are computed at bind and emitted in vectors of 2048.
+//! location catalogue, the file listing of `read_cloudfront_files`): rows are computed at bind
+//! and emitted in vectors of 2048.
 
 use std::ffi::c_void;
 use std::sync::Mutex;
@@ -13,6 +14,9 @@ use super::capi::{cstring, drop_box, guard, register_table_function, LogicalType
 pub enum Cell {
     Text(String),
     Double(f64),
+    Bool(bool),
+    /// Microseconds since the epoch, UTC.
+    TimestampTz(i64),
     Null,
 }
 
@@ -21,6 +25,8 @@ pub enum Cell {
 pub enum ColumnType {
     Text,
     Double,
+    Bool,
+    TimestampTz,
 }
 
 struct Bind {
@@ -32,10 +38,13 @@ struct Init {
     projection: Vec<usize>,
 }
 
+/// The rows of a bind, from its parameters (an error becomes the bind's error).
+type Rows = Box<dyn Fn(ffi::duckdb_bind_info) -> Result<Vec<Vec<Cell>>, String> + Send + Sync>;
+
 /// Registered definition, kept alive by DuckDB as the function's extra info.
 struct Definition {
     columns: Vec<(&'static str, ColumnType)>,
-    rows: Box<dyn Fn() -> Vec<Vec<Cell>> + Send + Sync>,
+    rows: Rows,
 }
 
 unsafe extern "C" fn bind(info: ffi::duckdb_bind_info) {
@@ -50,11 +59,13 @@ unsafe extern "C" fn bind(info: ffi::duckdb_bind_info) {
                 let t = match ty {
                     ColumnType::Text => LogicalType::varchar(),
                     ColumnType::Double => LogicalType::double(),
+                    ColumnType::Bool => LogicalType::boolean(),
+                    ColumnType::TimestampTz => LogicalType::new(ffi::DUCKDB_TYPE_DUCKDB_TYPE_TIMESTAMP_TZ),
                 };
                 let c = cstring(name);
                 ffi::duckdb_bind_add_result_column(info, c.as_ptr(), t.0);
             }
-            let rows = (def.rows)();
+            let rows = (def.rows)(info)?;
             ffi::duckdb_bind_set_cardinality(info, rows.len() as u64, true);
             ffi::duckdb_bind_set_bind_data(info, Box::into_raw(Box::new(Bind { rows })) as *mut c_void, Some(drop_box::<Bind>));
             Ok(())
@@ -88,6 +99,8 @@ unsafe extern "C" fn scan(info: ffi::duckdb_function_info, output: ffi::duckdb_d
                     match row.get(col) {
                         Some(Cell::Text(s)) => out.set_str(r, s.as_bytes()),
                         Some(Cell::Double(d)) => out.set(r, *d),
+                        Some(Cell::Bool(b)) => out.set(r, *b),
+                        Some(Cell::TimestampTz(t)) => out.set(r, *t),
                         _ => out.set_null(r),
                     }
                 }
@@ -106,13 +119,26 @@ pub fn register(
     columns: Vec<(&'static str, ColumnType)>,
     rows: impl Fn() -> Vec<Vec<Cell>> + Send + Sync + 'static,
 ) -> Result<(), String> {
+    register_with_parameters(con, name, vec![], vec![], columns, move |_| Ok(rows()))
+}
+
+/// Registers a table function `name` with parameters, whose rows `rows` computes from the bind
+/// (reading the parameters from the `duckdb_bind_info` it is given).
+pub fn register_with_parameters(
+    con: ffi::duckdb_connection,
+    name: &str,
+    parameters: Vec<LogicalType>,
+    named_parameters: Vec<(&str, LogicalType)>,
+    columns: Vec<(&'static str, ColumnType)>,
+    rows: impl Fn(ffi::duckdb_bind_info) -> Result<Vec<Vec<Cell>>, String> + Send + Sync + 'static,
+) -> Result<(), String> {
     let def = Box::into_raw(Box::new(Definition { columns, rows: Box::new(rows) })) as *mut c_void;
     register_table_function(
         con,
         TableFunctionDef {
             name,
-            parameters: vec![],
-            named_parameters: vec![],
+            parameters,
+            named_parameters,
             bind,
             init,
             local_init: None,

@@ -11,3 +11,4 @@ pub mod schema;
 pub mod source;
 pub mod split;
 pub mod value;
+pub mod window;

@@ -13,7 +13,7 @@ def test_examples_run(monkeypatch):
     con = duckdb.connect(config={"allow_unsigned_extensions": "true"})
     con.execute(f"LOAD '{EXT}'")
     examples = con.execute("SELECT name, example FROM cloudfront_functions()").fetchall()
-    assert len(examples) == 24
+    assert len(examples) == 25
     for name, example in examples:
         rows = con.execute(example).fetchall()
         assert rows, f"example of {name} returned nothing: {example}"
