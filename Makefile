@@ -4,6 +4,9 @@
 #   make hunt       the main job: hunt through LOGS (or a generated sample day), OUT/report.html
 #   make wheel      the Python package (dist/*.whl) with the compiled extension
 #   make bench      reader, scalar and decompression benchmarks
+#   make lake       LOGS='glob' LAKE=dir [ENGINE=spark]: the enriched Parquet lake (docs/scale.md)
+#   make spark-hunt LAKE=dir OUT=dir: cf_hunt as Spark SQL over the lake
+#   make athena-sql LAKE_URI=s3://... OUT=dir: the lake's Athena table and every hunt in Trino SQL
 # Targets `configure`, `debug`, `release`, `test_debug`, `test_release`, `clean` are the ones the
 # community-extensions CI calls for C API extensions.
 
@@ -30,6 +33,7 @@ endif
 
 .PHONY: all release debug configure venv test test_release test_debug test_rust test_sql test_shell test_skill generated fmt \
         test_python test_clients test_s3 test_fuzz clean ensure-uv bench hunt eval fuzz cfgen \
+        lake spark-hunt athena-sql test_lake \
         wheel report-assets ensure-chromium test_package test_report
 
 all: release
@@ -69,10 +73,10 @@ configure venv: $(VENV)/.done $(VENV156)/.done
 test: test_release
 
 test_release: release venv cfgen report-assets
-	$(MAKE) --no-print-directory EXT=$(RELEASE_EXT) test_rust test_fuzz test_sql test_shell test_python test_clients test_package test_report test_s3 test_skill
+	$(MAKE) --no-print-directory EXT=$(RELEASE_EXT) test_rust test_fuzz test_sql test_shell test_python test_clients test_package test_report test_s3 test_skill test_lake
 
 test_debug: debug venv cfgen report-assets
-	$(MAKE) --no-print-directory EXT=$(DEBUG_EXT) test_rust test_fuzz test_sql test_shell test_python test_clients test_package test_report test_s3 test_skill
+	$(MAKE) --no-print-directory EXT=$(DEBUG_EXT) test_rust test_fuzz test_sql test_shell test_python test_clients test_package test_report test_s3 test_skill test_lake
 
 EXT ?= $(RELEASE_EXT)
 
@@ -159,6 +163,11 @@ clean:
 	$(CARGO) clean
 	rm -rf build
 
+# The lake's tests: both builders on a generated day, Spark SQL and Trino SQL rendered from the
+# macros (test/lake). Spark runs in local mode; without Java they skip and say why (CI installs it).
+test_lake: venv cfgen
+	CLOUDFRONT_EXTENSION=$(EXT) $(PY) -m pytest -q -rs test/lake
+
 # ------------------------------------------------------------------------------------ main job
 # make hunt [LOGS='path, glob or comma-separated list'] [OUT=hunt-out] [SINCE=2026-11-20T10:00] [UNTIL=...]
 # (s3:// globs are listed by DuckDB's glob(); credentials from AWS_* variables, see scripts/hunt.py)
@@ -176,11 +185,36 @@ report-assets:
 	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory $(REPORT_ASSETS); \
 	else echo "npm is missing: make hunt will not write report.html (install Node.js with npm)"; fi
 
+# ----------------------------------------------------------------------------------------- lake
+# make lake LOGS='path, glob or comma-separated list (local or s3://)' LAKE=dir [ENGINE=duckdb|spark]
+#   [SPARK_MASTER=local[2]] [FILES_PER_TASK=n]; re-runs ingest only files not in LAKE/_manifest.
+ENGINE ?= duckdb
+SPARK_MASTER ?= local[2]
+lake: release venv
+	@test -n "$(LOGS)" -a -n "$(LAKE)" || { echo "usage: make lake LOGS='glob' LAKE=dir [ENGINE=duckdb|spark]"; exit 2; }
+	cd scripts && CLOUDFRONT_EXTENSION=$(CURDIR)/$(RELEASE_EXT) ../$(PY) -m cflake.build --logs "$(LOGS)" --lake "$(abspath $(LAKE))" \
+	  --engine $(ENGINE) --master "$(SPARK_MASTER)" $(if $(FILES_PER_TASK),--files-per-task $(FILES_PER_TASK))
+
+# make spark-hunt LAKE=dir OUT=dir [HUNT_ARGS='--all --param cf_ddos.per_ip_limit=200']
+spark-hunt: release venv
+	@test -n "$(LAKE)" || { echo "usage: make spark-hunt LAKE=dir OUT=dir"; exit 2; }
+	cd scripts && CLOUDFRONT_EXTENSION=$(CURDIR)/$(RELEASE_EXT) ../$(PY) -m cflake.spark --lake "$(abspath $(LAKE))" --out "$(abspath $(OUT))" \
+	  --master "$(SPARK_MASTER)" $(HUNT_ARGS)
+
+# make athena-sql LAKE_URI=s3://bucket/prefix OUT=dir [DATABASE=cloudfront] [TABLE=events]
+DATABASE ?= cloudfront
+TABLE ?= events
+athena-sql: release venv
+	@test -n "$(LAKE_URI)" || { echo "usage: make athena-sql LAKE_URI=s3://bucket/prefix OUT=dir"; exit 2; }
+	cd scripts && CLOUDFRONT_EXTENSION=$(CURDIR)/$(RELEASE_EXT) ../$(PY) -m cflake.athena --lake-uri "$(LAKE_URI)" --out "$(abspath $(OUT))" \
+	  --database "$(DATABASE)" --table "$(TABLE)"
+
 # ---------------------------------------------------------------------------------------- bench
 bench: release venv cfgen
 	$(CARGO) build --release --example decompress_floor
 	CLOUDFRONT_EXTENSION=$(RELEASE_EXT) $(PY) scripts/bench.py
 	CLOUDFRONT_EXTENSION=$(RELEASE_EXT) $(PY) scripts/bench_memory.py
+	CLOUDFRONT_EXTENSION=$(RELEASE_EXT) $(PY) scripts/bench_lake.py $(LAKE_BENCH_ARGS)
 
 # ------------------------------------------------------------------------------- detection eval
 eval: release venv cfgen eval-payloads

@@ -14,7 +14,9 @@
 -- Classification: attack_types(cs_uri_stem, cs_uri_query, cs_referer, cs_user_agent) on every
 -- request (families: sqli, xss, path_traversal, rfi, cmd_injection, jndi, ssrf, ssti, webshell,
 -- sensitive_file, known_exploit). A request is refused when is_waf_block() is true, and answered
--- when it was not refused and its status is 200-399.
+-- when it was not refused and its status is 200-399. These are the enriched columns attack_types,
+-- waf_block (and attack_types_url, attack_types_agent, request_decoded for the examples), read
+-- through cf_events(tbl): taken from an enriched table (the lake), computed otherwise.
 -- Output: one row per (client, family), most severe first, then most payload requests:
 --   c_ip, family, requests (payload requests of the family), refused, refused_share, answered
 --   (2xx/3xx), answered_share, not_found (404/405/410), server_errors (5xx), distinct_paths,
@@ -32,12 +34,13 @@ WITH _cf_args AS (
         TRY_CAST(max_examples::VARCHAR AS BIGINT) AS max_examples,
         TRY_CAST(example_chars::VARCHAR AS BIGINT) AS example_chars
 ),
-_cf_t0 AS (
+_cf_t AS (
     SELECT c_ip, timestamp, cs_method, cs_uri_stem, cs_uri_query, cs_referer, cs_user_agent, sc_status,
-           coalesce(is_waf_block(x_edge_result_type, sc_status, x_edge_detailed_result_type), false) AS refused
+           coalesce(waf_block, false) AS refused, attack_types AS families, attack_types_url, attack_types_agent,
+           request_decoded
     -- Parameters are checked here, where DuckDB evaluates them while binding the query: a
     -- mistake is an error naming the macro and the parameter, even on an empty table.
-    FROM query_table(CASE
+    FROM cf_events(CASE
         WHEN min_requests IS NULL THEN error('cf_attacks: min_requests must not be NULL')
         WHEN NOT coalesce(TRY_CAST(min_requests::VARCHAR AS DOUBLE) = TRY_CAST(min_requests::VARCHAR AS BIGINT), false) THEN error('cf_attacks: min_requests must be a whole number, got ' || min_requests::VARCHAR)
         WHEN TRY_CAST(min_requests::VARCHAR AS BIGINT) < 1 THEN error('cf_attacks: min_requests must be >= 1, got ' || min_requests::VARCHAR)
@@ -47,38 +50,18 @@ _cf_t0 AS (
         WHEN NOT coalesce(TRY_CAST(example_chars::VARCHAR AS DOUBLE) = TRY_CAST(example_chars::VARCHAR AS BIGINT), false) OR TRY_CAST(example_chars::VARCHAR AS BIGINT) < 10 THEN error('cf_attacks: example_chars must be a whole number >= 10, got ' || example_chars::VARCHAR)
         ELSE tbl END)
 ),
--- attack_types() once per distinct stem and query, referer and user agent (far fewer than rows),
--- joined back: the same families as attack_types() of the whole request, since each part is
--- matched on its own (a NULL argument contributes nothing; test/sql/playbook/cf_attacks.test checks
--- the equivalence).
-_cf_fam_sq AS (
-    SELECT s, q, attack_types(s, q, NULL, NULL) AS f FROM (SELECT DISTINCT cs_uri_stem AS s, cs_uri_query AS q FROM _cf_t0 t0)
-),
-_cf_fam_r AS (
-    SELECT r, attack_types(NULL, NULL, r, NULL) AS f FROM (SELECT DISTINCT cs_referer AS r FROM _cf_t0 t0)
-),
-_cf_fam_u AS (
-    SELECT u, attack_types(NULL, NULL, NULL, u) AS f FROM (SELECT DISTINCT cs_user_agent AS u FROM _cf_t0 t0)
-),
-_cf_t AS (
-    SELECT t0.*, list_sort(list_distinct(sq.f || fr.f || fu.f)) AS families
-    FROM _cf_t0 t0
-    JOIN _cf_fam_sq sq ON sq.s IS NOT DISTINCT FROM t0.cs_uri_stem AND sq.q IS NOT DISTINCT FROM t0.cs_uri_query
-    JOIN _cf_fam_r fr ON fr.r IS NOT DISTINCT FROM t0.cs_referer
-    JOIN _cf_fam_u fu ON fu.u IS NOT DISTINCT FROM t0.cs_user_agent
-),
 _cf_hits AS (
     SELECT c_ip, timestamp, cs_method, cs_uri_stem, cs_uri_query, cs_referer, cs_user_agent, sc_status, refused,
-           unnest(families) AS family
+           attack_types_url, attack_types_agent, request_decoded, unnest(families) AS family
     FROM _cf_t t
-    WHERE len(families) > 0
+    WHERE array_length(families) > 0
 ),
 -- Examples: the decoded request line when the payload is in the URL, else the header carrying it.
 _cf_ex AS (
     SELECT h.*,
-           left(CASE WHEN list_contains(attack_types(cs_uri_stem, cs_uri_query, NULL, NULL), family)
-                     THEN coalesce(cs_method, '?') || ' ' || url_decode_cf(cs_uri_stem || coalesce('?' || cs_uri_query, ''), 2)
-                     WHEN list_contains(attack_types(NULL, NULL, NULL, cs_user_agent), family)
+           left(CASE WHEN list_contains(attack_types_url, family)
+                     THEN coalesce(cs_method, '?') || ' ' || request_decoded
+                     WHEN list_contains(attack_types_agent, family)
                      THEN 'User-Agent: ' || cs_user_agent
                      ELSE 'Referer: ' || coalesce(cs_referer, '-') END,
                 a.example_chars) AS example
@@ -93,7 +76,7 @@ _cf_per AS (
            count(*) FILTER (WHERE sc_status BETWEEN 500 AND 599) AS server_errors,
            count(DISTINCT cs_uri_stem) AS distinct_paths,
            mode(cs_uri_stem ORDER BY cs_uri_stem) AS top_path,
-           list(DISTINCT example ORDER BY example) AS all_examples,
+           list_sort(list(DISTINCT example)) AS all_examples,
            mode(cs_user_agent ORDER BY cs_user_agent) AS user_agent,
            min(timestamp) AS first_seen, max(timestamp) AS last_seen
     FROM _cf_ex ex
@@ -109,7 +92,7 @@ _cf_rated AS (
     FROM _cf_per p CROSS JOIN _cf_args a
 )
 SELECT c_ip, family, requests, refused, refused / requests AS refused_share, answered, answered / requests AS answered_share,
-       not_found, server_errors, distinct_paths, top_path, all_examples[1:n_examples] AS examples, user_agent,
+       not_found, server_errors, distinct_paths, top_path, list_slice(all_examples, 1, n_examples) AS examples, user_agent,
        first_seen, last_seen, severity
 FROM _cf_rated rated
 ORDER BY CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, requests DESC, c_ip, family;

@@ -31,10 +31,10 @@ WITH _cf_args AS (
         TRY_CAST(min_distinct_ratio::VARCHAR AS DOUBLE) AS min_distinct_ratio
 ),
 _cf_t AS (
-    SELECT c_ip, timestamp, cs_uri_stem, cs_uri_query, x_edge_result_type
+    SELECT c_ip, timestamp, cs_uri_stem, cs_uri_query, cache_miss, query_random, query_entropy
     -- Parameters are checked here, where DuckDB evaluates them while binding the query: a
     -- mistake is an error naming the macro and the parameter, even on an empty table.
-    FROM query_table(CASE
+    FROM cf_events(CASE
         WHEN min_per_client IS NULL THEN error('cf_cache_busting: min_per_client must not be NULL')
         WHEN NOT coalesce(TRY_CAST(min_per_client::VARCHAR AS DOUBLE) = TRY_CAST(min_per_client::VARCHAR AS BIGINT), false) THEN error('cf_cache_busting: min_per_client must be a whole number, got ' || min_per_client::VARCHAR)
         WHEN TRY_CAST(min_per_client::VARCHAR AS BIGINT) < 1 THEN error('cf_cache_busting: min_per_client must be >= 1, got ' || min_per_client::VARCHAR)
@@ -47,24 +47,23 @@ _cf_t AS (
         ELSE tbl END)
 ),
 -- Judge each distinct query string once.
+-- Queries with a random-looking parameter value (the enriched query_random), and the names of
+-- their parameters.
 _cf_qs AS (
-    SELECT DISTINCT cs_uri_query AS q FROM _cf_t t WHERE cs_uri_query IS NOT NULL
+    SELECT DISTINCT cs_uri_query AS q FROM _cf_t t WHERE cs_uri_query IS NOT NULL AND query_random
 ),
 _cf_params AS (
     SELECT q, unnest(string_split_regex(q, '[&;]')) AS p FROM _cf_qs qs
 ),
 _cf_judged AS (
     SELECT q,
-           bool_or(p <> '' AND looks_random(url_decode_cf(regexp_replace(p, '^[^=]*=', '')))) AS random,
            string_agg(DISTINCT CASE WHEN contains(p, '=') THEN split_part(p, '=', 1) END, ',' ORDER BY CASE WHEN contains(p, '=') THEN split_part(p, '=', 1) END) AS names,
-           query_max_entropy(q) AS entropy
     FROM _cf_params params
     GROUP BY q
 ),
 _cf_rq AS (
-    SELECT t.*, j.names, j.entropy, is_cache_miss(t.x_edge_result_type) AS miss
+    SELECT t.*, j.names, t.query_entropy AS entropy, t.cache_miss AS miss
     FROM _cf_t t JOIN _cf_judged j ON j.q = t.cs_uri_query
-    WHERE j.random
 ),
 _cf_pair AS (
     SELECT cs_uri_stem, c_ip, count(*) AS n FROM _cf_rq rq GROUP BY cs_uri_stem, c_ip
@@ -97,7 +96,7 @@ _cf_clients AS (
 ),
 _cf_stem_all AS (
     SELECT cs_uri_stem, count(*) AS requests,
-           count(*) FILTER (WHERE is_cache_miss(x_edge_result_type)) AS misses
+           count(*) FILTER (WHERE cache_miss) AS misses
     FROM _cf_t t
     WHERE cs_uri_stem IN (SELECT cs_uri_stem FROM _cf_per_stem per_stem)
     GROUP BY cs_uri_stem

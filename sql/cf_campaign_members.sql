@@ -50,12 +50,13 @@ WITH _cf_args AS (
         TRY_CAST(min_suspect_share::VARCHAR AS DOUBLE) AS min_suspect_share,
         TRY_CAST(max_fill_seconds::VARCHAR AS DOUBLE) AS max_fill_seconds
 ),
-_cf_t0 AS (
+_cf_t AS (
     SELECT c_ip, timestamp, upper(cs_method) AS method, cs_uri_stem, cs_uri_query, cs_referer, sc_status, cs_user_agent,
-           coalesce(is_waf_block(x_edge_result_type, sc_status, x_edge_detailed_result_type), false) AS refused
+           coalesce(waf_block, false) AS refused, attack_types AS families, coalesce(scanner_path, false) AS probe,
+           crawler_verdict
     -- Parameters are checked here, where DuckDB evaluates them while binding the query: a
     -- mistake is an error naming the macro and the parameter, even on an empty table.
-    FROM query_table(CASE
+    FROM cf_events(CASE
         WHEN min_members IS NULL THEN error('cf_campaign_members: min_members must not be NULL')
         WHEN NOT coalesce(TRY_CAST(min_members::VARCHAR AS DOUBLE) = TRY_CAST(min_members::VARCHAR AS BIGINT), false) THEN error('cf_campaign_members: min_members must be a whole number, got ' || min_members::VARCHAR)
         WHEN TRY_CAST(min_members::VARCHAR AS BIGINT) < 2 THEN error('cf_campaign_members: min_members must be >= 2 (a campaign has several clients), got ' || min_members::VARCHAR)
@@ -67,29 +68,6 @@ _cf_t0 AS (
         WHEN TRY_CAST(max_fill_seconds::VARCHAR AS DOUBLE) < 0 THEN error('cf_campaign_members: max_fill_seconds must be >= 0, got ' || max_fill_seconds::VARCHAR)
         ELSE tbl END)
     WHERE c_ip IS NOT NULL
-),
--- attack_types() once per distinct stem and query, referer and user agent (far fewer than rows),
--- joined back: the same families as attack_types() of the whole request, since each part is
--- matched on its own (a NULL argument contributes nothing; test/sql/playbook/cf_attacks.test checks
--- the equivalence).
-_cf_fam_sq AS (
-    SELECT s, q, attack_types(s, q, NULL, NULL) AS f FROM (SELECT DISTINCT cs_uri_stem AS s, cs_uri_query AS q FROM _cf_t0 t0)
-),
-_cf_fam_r AS (
-    SELECT r, attack_types(NULL, NULL, r, NULL) AS f FROM (SELECT DISTINCT cs_referer AS r FROM _cf_t0 t0)
-),
-_cf_fam_u AS (
-    SELECT u, attack_types(NULL, NULL, NULL, u) AS f FROM (SELECT DISTINCT cs_user_agent AS u FROM _cf_t0 t0)
-),
-_cf_t AS (
-    SELECT t0.*, list_sort(list_distinct(sq.f || fr.f || fu.f)) AS families
-    FROM _cf_t0 t0
-    JOIN _cf_fam_sq sq ON sq.s IS NOT DISTINCT FROM t0.cs_uri_stem AND sq.q IS NOT DISTINCT FROM t0.cs_uri_query
-    JOIN _cf_fam_r fr ON fr.r IS NOT DISTINCT FROM t0.cs_referer
-    JOIN _cf_fam_u fu ON fu.u IS NOT DISTINCT FROM t0.cs_user_agent
-),
-_cf_paths AS (
-    SELECT p, coalesce(is_scanner_path(p), false) AS probe FROM (SELECT DISTINCT cs_uri_stem AS p FROM _cf_t t)
 ),
 -- Stems people load as pages: answered GETs from at least one client.
 _cf_pages AS (
@@ -104,8 +82,9 @@ _cf_form_rows AS (
     SELECT t.*,
            lag(t.method) OVER w AS prev_method, epoch(t.timestamp) - epoch(lag(t.timestamp) OVER w) AS since_prev,
            lead(t.method) OVER w AS next_method, epoch(lead(t.timestamp) OVER w) - epoch(t.timestamp) AS until_next,
-           count(*) FILTER (WHERE t.method = 'GET') OVER (PARTITION BY t.c_ip, t.cs_uri_stem ORDER BY t.timestamp
-                                                          ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS gets_before
+           coalesce(sum(CASE WHEN t.method = 'GET' THEN 1 ELSE 0 END)
+                        OVER (PARTITION BY t.c_ip, t.cs_uri_stem ORDER BY t.timestamp
+                              ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS gets_before
     FROM _cf_t t
     WHERE t.cs_uri_stem IN (SELECT stem FROM _cf_post_stems)
     WINDOW w AS (PARTITION BY t.c_ip, t.cs_uri_stem ORDER BY t.timestamp)
@@ -117,14 +96,13 @@ _cf_other_rows AS (
     WHERE t.cs_uri_stem IS NULL OR t.cs_uri_stem NOT IN (SELECT stem FROM _cf_post_stems)
 ),
 _cf_seq AS (
-    SELECT r.*, coalesce(p.probe, false) AS probe, pg.page IS NOT NULL AS is_page
-    FROM (SELECT * FROM _cf_form_rows UNION ALL BY NAME SELECT * FROM _cf_other_rows) r
-    LEFT JOIN _cf_paths p ON p.p = r.cs_uri_stem
+    SELECT r.*, pg.page IS NOT NULL AS is_page
+    FROM (SELECT * FROM _cf_form_rows UNION ALL SELECT * FROM _cf_other_rows) r
     LEFT JOIN _cf_pages pg ON pg.page = r.cs_uri_stem
 ),
 _cf_flags AS (
     SELECT s.*,
-           len(families) > 0 AS payload,
+           array_length(families) > 0 AS payload,
            method = 'POST' AND (sc_status IN (401, 403) OR refused) AS failed_post,
            method = 'POST' AND is_page AND gets_before = 0 AS blind_post,
            (method = 'POST' AND prev_method = 'GET' AND since_prev <= a.max_fill_seconds)
@@ -136,6 +114,13 @@ _cf_s AS (
            method = 'POST' AND (failed_post OR blind_post OR fast_form) AS login_post
     FROM _cf_flags f
 ),
+-- The verdict on each client's most frequent user agent (ties: the smallest, as mode() picks).
+_cf_agent_ranks AS (
+    SELECT c_ip, cs_user_agent, max(crawler_verdict) AS verdict,
+           row_number() OVER (PARTITION BY c_ip ORDER BY count(*) DESC, cs_user_agent) AS rk
+    FROM _cf_s s WHERE cs_user_agent IS NOT NULL
+    GROUP BY c_ip, cs_user_agent
+),
 _cf_clients AS (
     SELECT s.c_ip, count(*) AS requests, count(*) FILTER (WHERE suspect) AS suspect_requests,
            mode(cs_user_agent ORDER BY cs_user_agent) FILTER (WHERE suspect) AS user_agent
@@ -143,7 +128,7 @@ _cf_clients AS (
     GROUP BY s.c_ip
     HAVING count(*) FILTER (WHERE suspect) >= 1
        AND count(*) FILTER (WHERE suspect) >= (SELECT args.min_suspect_share FROM _cf_args args) * count(*)
-       AND crawler_verdict(s.c_ip, mode(cs_user_agent ORDER BY cs_user_agent)) IS DISTINCT FROM 'verified'
+       AND s.c_ip NOT IN (SELECT ar.c_ip FROM _cf_agent_ranks ar WHERE ar.rk = 1 AND ar.verdict = 'verified')
 ),
 _cf_sus AS (
     SELECT s.* FROM _cf_s s WHERE s.suspect AND s.c_ip IN (SELECT c_ip FROM _cf_clients clients)

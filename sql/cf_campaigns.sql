@@ -55,7 +55,7 @@ _cf_agg AS (
            sum(signature_requests)::BIGINT AS requests, sum(answered)::BIGINT AS answered,
            sum(answered_2xx)::BIGINT AS answered_2xx, sum(refused)::BIGINT AS refused,
            list_sort(list_distinct(flatten(list(families)))) AS families,
-           len(list_distinct(flatten(list(user_agents)))) AS user_agents,
+           array_length(list_distinct(flatten(list(user_agents)))) AS user_agents,
            mode(user_agent ORDER BY user_agent) AS top_user_agent,
            min(first_seen) AS first_seen, max(last_seen) AS last_seen
     FROM _cf_ranked r
@@ -66,7 +66,7 @@ _cf_rated AS (
            CASE g.kind
                WHEN 'login' THEN CASE WHEN g.members >= 10 * a.min_members THEN 'high' ELSE 'medium' END
                WHEN 'user_agent' THEN CASE WHEN g.members >= 10 * a.min_members THEN 'medium' ELSE 'low' END
-               ELSE CASE WHEN (CASE WHEN list_has_all(['webshell', 'sensitive_file', 'known_exploit'], g.families) OR len(g.families) = 0
+               ELSE CASE WHEN (CASE WHEN list_has_all(['webshell', 'sensitive_file', 'known_exploit'], g.families) OR array_length(g.families) = 0
                                     THEN g.answered_2xx ELSE g.answered END) > 0 THEN 'high'
                          WHEN g.refused > 0 THEN 'medium'
                          ELSE 'low' END

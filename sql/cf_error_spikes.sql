@@ -50,13 +50,13 @@ WITH _cf_args AS (
 _cf_t AS (
     SELECT to_timestamp(floor(epoch(timestamp) / epoch(a.bucket)) * epoch(a.bucket)) AS b,
            c_ip, sc_status, cs_uri_stem, x_edge_detailed_result_type AS detail,
-           CASE WHEN coalesce(is_origin_error(x_edge_result_type, sc_status, x_edge_detailed_result_type), false) THEN 'origin'
+           CASE WHEN coalesce(origin_error, false) THEN 'origin'
                 WHEN sc_status BETWEEN 500 AND 599 THEN 'server'
                 WHEN sc_status BETWEEN 400 AND 499 THEN 'client'
            END AS kind
     -- Parameters are checked here, where DuckDB evaluates them while binding the query: a
     -- mistake is an error naming the macro and the parameter, even on an empty table.
-    FROM query_table(CASE
+    FROM cf_events(CASE
         WHEN bucket IS NULL THEN error('cf_error_spikes: bucket must not be NULL')
         WHEN typeof(bucket) <> 'INTERVAL' THEN error('cf_error_spikes: bucket must be an INTERVAL such as INTERVAL 5 MINUTE, got ' || typeof(bucket))
         WHEN epoch(TRY_CAST(bucket::VARCHAR AS INTERVAL)) <= 0 THEN error('cf_error_spikes: bucket must be a positive interval, got ' || bucket::VARCHAR)
@@ -90,8 +90,14 @@ _cf_grid AS (
     FROM _cf_totals tt CROSS JOIN _cf_kinds kk
     LEFT JOIN _cf_counts c ON c.b = tt.b AND c.kind = kk.kind
 ),
+-- The median and the median absolute deviation (DuckDB's mad(), spelt out so that other engines
+-- render it: the median of the distances to the median).
+_cf_med AS (
+    SELECT kind, median(rate) AS baseline_rate FROM _cf_grid grid GROUP BY kind
+),
 _cf_base AS (
-    SELECT kind, median(rate) AS baseline_rate, 1.4826 * mad(rate) AS mad FROM _cf_grid grid GROUP BY kind
+    SELECT g.kind, any_value(m.baseline_rate) AS baseline_rate, 1.4826 * median(abs(g.rate - m.baseline_rate)) AS mad
+    FROM _cf_grid g JOIN _cf_med m ON m.kind = g.kind GROUP BY g.kind
 ),
 _cf_spikes AS (
     SELECT g.*, base.baseline_rate, base.mad,

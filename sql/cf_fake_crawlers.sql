@@ -22,23 +22,18 @@ WITH _cf_args AS (
         TRY_CAST(min_requests::VARCHAR AS BIGINT) AS min_requests
 ),
 _cf_t AS (
-    SELECT c_ip, timestamp, cs_uri_stem, sc_status, cs_user_agent
+    SELECT c_ip, timestamp, cs_uri_stem, sc_status, cs_user_agent, crawler_verdict AS verdict
     -- Parameters are checked here, where DuckDB evaluates them while binding the query: a
     -- mistake is an error naming the macro and the parameter, even on an empty table.
-    FROM query_table(CASE
+    FROM cf_events(CASE
         WHEN min_requests IS NULL THEN error('cf_fake_crawlers: min_requests must not be NULL')
         WHEN NOT coalesce(TRY_CAST(min_requests::VARCHAR AS DOUBLE) = TRY_CAST(min_requests::VARCHAR AS BIGINT), false) THEN error('cf_fake_crawlers: min_requests must be a whole number, got ' || min_requests::VARCHAR)
         WHEN TRY_CAST(min_requests::VARCHAR AS BIGINT) < 1 THEN error('cf_fake_crawlers: min_requests must be >= 1, got ' || min_requests::VARCHAR)
         ELSE tbl END)
 ),
 -- The verdict once per distinct (address, user agent).
-_cf_pairs AS (
-    SELECT c_ip, cs_user_agent, crawler_verdict(c_ip, cs_user_agent) AS verdict
-    FROM (SELECT DISTINCT c_ip, cs_user_agent FROM _cf_t t)
-),
 _cf_v AS (
-    SELECT t.*, p.verdict FROM _cf_t t
-    JOIN _cf_pairs p ON p.c_ip IS NOT DISTINCT FROM t.c_ip AND p.cs_user_agent IS NOT DISTINCT FROM t.cs_user_agent
+    SELECT * FROM _cf_t t
 ),
 _cf_per AS (
     SELECT c_ip, count(*) FILTER (WHERE verdict = 'spoofed') AS spoofed_requests, count(*) AS requests,
@@ -49,7 +44,7 @@ _cf_per AS (
            min(timestamp) FILTER (WHERE verdict = 'spoofed') AS first_seen,
            max(timestamp) FILTER (WHERE verdict = 'spoofed') AS last_seen
     FROM _cf_v v
-    WHERE c_ip IN (SELECT c_ip FROM _cf_pairs WHERE verdict = 'spoofed')
+    WHERE c_ip IN (SELECT c_ip FROM _cf_t WHERE verdict = 'spoofed')
     GROUP BY c_ip
 )
 SELECT p.c_ip, p.claimed_user_agent, p.spoofed_requests, p.requests, p.distinct_paths,

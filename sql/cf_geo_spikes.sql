@@ -39,12 +39,12 @@ WITH _cf_args AS (
         TRY_CAST(baseline_span::VARCHAR AS INTERVAL) AS baseline_span
 ),
 _cf_t AS (
-    SELECT timestamp, c_ip, x_edge_location,
+    SELECT timestamp, c_ip, x_edge_location, edge_city, edge_country,
            upper(left(x_edge_location, 3)) AS loc,
            to_timestamp(floor(epoch(timestamp) / epoch(a.bucket)) * epoch(a.bucket)) AS b
     -- Parameters are checked here, where DuckDB evaluates them while binding the query: a
     -- mistake is an error naming the macro and the parameter, even on an empty table.
-    FROM query_table(CASE
+    FROM cf_events(CASE
         WHEN bucket IS NULL THEN error('cf_geo_spikes: bucket must not be NULL')
         WHEN typeof(bucket) <> 'INTERVAL' THEN error('cf_geo_spikes: bucket must be an INTERVAL such as INTERVAL 5 MINUTE, got ' || typeof(bucket))
         WHEN epoch(TRY_CAST(bucket::VARCHAR AS INTERVAL)) <= 0 THEN error('cf_geo_spikes: bucket must be a positive interval, got ' || bucket::VARCHAR)
@@ -70,7 +70,7 @@ _cf_buckets AS (
     SELECT DISTINCT b FROM _cf_t t
 ),
 _cf_locs AS (
-    SELECT loc, min(timestamp) AS first_seen,
+    SELECT loc, min(timestamp) AS first_seen, min(edge_city) AS city, min(edge_country) AS country,
            string_agg(DISTINCT x_edge_location, ',' ORDER BY x_edge_location) AS pops
     FROM _cf_t t GROUP BY loc
 ),
@@ -89,16 +89,16 @@ _cf_rolling AS (
     FROM _cf_grid g CROSS JOIN _cf_args a
 ),
 _cf_flagged AS (
-    SELECT r.*, l.first_seen, l.pops,
+    SELECT r.*, l.first_seen, l.pops, l.city, l.country,
            l.first_seen > s.data_first + a.baseline_span AS new_location, a.bucket AS width
     FROM _cf_rolling r JOIN _cf_locs l USING (loc) CROSS JOIN _cf_span s CROSS JOIN _cf_args a
     WHERE (r.clients >= a.min_clients AND r.clients >= a.k * greatest(r.baseline, 1))
        OR (l.first_seen > s.data_first + a.baseline_span AND r.clients >= a.min_new_clients)
 )
-SELECT f.loc AS edge_location, f.pops, f.g.city AS city, f.g.country AS country,
+SELECT f.loc AS edge_location, f.pops, f.city, f.country,
        f.b AS bucket_start, f.b + f.width AS bucket_end, f.requests, f.clients,
        f.baseline::DOUBLE AS baseline_clients, f.clients / greatest(f.baseline, 1) AS ratio,
        f.new_location, f.first_seen AS location_first_seen,
        CASE WHEN f.new_location THEN 'high' ELSE 'medium' END AS severity
-FROM (SELECT *, edge_location(loc) AS g FROM _cf_flagged flagged) f
+FROM _cf_flagged f
 ORDER BY f.b, f.loc;

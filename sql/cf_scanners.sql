@@ -35,10 +35,11 @@ WITH _cf_args AS (
 ),
 _cf_t AS (
     SELECT c_ip, timestamp, cs_uri_stem, sc_status, cs_user_agent,
+           coalesce(ua_category = 'scanner', false) AS scanner, coalesce(scanner_path, false) AS probe,
            to_timestamp(floor(epoch(timestamp) / epoch(a.bucket)) * epoch(a.bucket)) AS b
     -- Parameters are checked here, where DuckDB evaluates them while binding the query: a
     -- mistake is an error naming the macro and the parameter, even on an empty table.
-    FROM query_table(CASE
+    FROM cf_events(CASE
         WHEN bucket IS NULL THEN error('cf_scanners: bucket must not be NULL')
         WHEN typeof(bucket) <> 'INTERVAL' THEN error('cf_scanners: bucket must be an INTERVAL such as INTERVAL 5 MINUTE, got ' || typeof(bucket))
         WHEN epoch(TRY_CAST(bucket::VARCHAR AS INTERVAL)) <= 0 THEN error('cf_scanners: bucket must be a positive interval, got ' || bucket::VARCHAR)
@@ -54,19 +55,8 @@ _cf_t AS (
         ELSE tbl END) CROSS JOIN _cf_args a
 ),
 -- The UA and path classifiers run once per distinct value.
-_cf_uas AS (
-    SELECT ua, ua_category(ua) = 'scanner' AS scanner
-    FROM (SELECT DISTINCT cs_user_agent AS ua FROM _cf_t t)
-),
-_cf_paths AS (
-    SELECT p, coalesce(is_scanner_path(p), false) AS probe
-    FROM (SELECT DISTINCT cs_uri_stem AS p FROM _cf_t t)
-),
 _cf_e AS (
-    SELECT t.*, coalesce(u.scanner, false) AS scanner, coalesce(p.probe, false) AS probe
-    FROM _cf_t t
-    LEFT JOIN _cf_uas u ON u.ua IS NOT DISTINCT FROM t.cs_user_agent
-    LEFT JOIN _cf_paths p ON p.p IS NOT DISTINCT FROM t.cs_uri_stem
+    SELECT * FROM _cf_t t
 ),
 _cf_bursts AS (
     SELECT c_ip, b, count(*) AS errors, count(DISTINCT cs_uri_stem) AS distinct_uris

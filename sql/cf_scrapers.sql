@@ -40,12 +40,12 @@ WITH _cf_args AS (
         TRY_CAST(min_active_ratio::VARCHAR AS DOUBLE) AS min_active_ratio
 ),
 _cf_t AS (
-    SELECT c_ip, timestamp, cs_uri_stem, sc_status, cs_user_agent,
+    SELECT c_ip, timestamp, cs_uri_stem, sc_status, cs_user_agent, ua_category, crawler_verdict, c_ip_site,
            regexp_matches(lower(cs_uri_stem),
                '\.(css|js|mjs|map|png|jpe?g|gif|webp|avif|svg|ico|bmp|woff2?|ttf|otf|eot)$') AS is_asset
     -- Parameters are checked here, where DuckDB evaluates them while binding the query: a
     -- mistake is an error naming the macro and the parameter, even on an empty table.
-    FROM query_table(CASE
+    FROM cf_events(CASE
         WHEN min_distinct_uris IS NULL THEN error('cf_scrapers: min_distinct_uris must not be NULL')
         WHEN NOT coalesce(TRY_CAST(min_distinct_uris::VARCHAR AS DOUBLE) = TRY_CAST(min_distinct_uris::VARCHAR AS BIGINT), false) THEN error('cf_scrapers: min_distinct_uris must be a whole number, got ' || min_distinct_uris::VARCHAR)
         WHEN TRY_CAST(min_distinct_uris::VARCHAR AS BIGINT) < 1 THEN error('cf_scrapers: min_distinct_uris must be >= 1, got ' || min_distinct_uris::VARCHAR)
@@ -67,7 +67,7 @@ _cf_per AS (
            count(*) FILTER (WHERE sc_status >= 400) / count(*) AS error_rate,
            count(DISTINCT floor(epoch(timestamp) / 60)) AS active_minutes,
            greatest((epoch(max(timestamp)) - epoch(min(timestamp))) / 60.0, 1.0) AS span_minutes,
-           min(timestamp) AS first_seen, max(timestamp) AS last_seen
+           min(timestamp) AS first_seen, max(timestamp) AS last_seen, min(c_ip_site) AS site
     FROM _cf_t t
     GROUP BY c_ip
     HAVING count(DISTINCT cs_uri_stem) FILTER (WHERE NOT is_asset AND sc_status < 400) >= (SELECT args.min_distinct_uris FROM _cf_args args)
@@ -79,19 +79,19 @@ _cf_flagged AS (
     WHERE per.requests / per.span_minutes >= a.min_rate OR per.active_minutes / per.span_minutes >= a.min_active_ratio
 ),
 _cf_ua AS (
-    SELECT c_ip, cs_user_agent, count(*) AS k
+    SELECT c_ip, cs_user_agent, count(*) AS k, max(ua_category) AS category, max(crawler_verdict) AS verdict
     FROM _cf_t t
     WHERE c_ip IN (SELECT c_ip FROM _cf_flagged flagged)
     GROUP BY c_ip, cs_user_agent
     QUALIFY row_number() OVER (PARTITION BY c_ip ORDER BY count(*) DESC, cs_user_agent) = 1
 ),
 _cf_scored AS (
-    SELECT f.*, ua.cs_user_agent AS user_agent, ua_category(ua.cs_user_agent) AS ua_category,
-           crawler_verdict(f.c_ip, ua.cs_user_agent) AS crawler_verdict,
-           coalesce(ip_prefix(f.c_ip, CASE WHEN contains(f.c_ip, ':') THEN 48 ELSE 24 END), f.c_ip) AS subnet,
+    SELECT f.* EXCLUDE (site), ua.cs_user_agent AS user_agent, ua.category AS ua_category,
+           ua.verdict AS crawler_verdict,
+           coalesce(f.site, f.c_ip) AS subnet,
            a.min_distinct_uris AS pages_needed
     FROM _cf_flagged f LEFT JOIN _cf_ua ua ON ua.c_ip = f.c_ip CROSS JOIN _cf_args a
-    WHERE f.asset_ratio <= a.max_asset_ratio OR coalesce(ua_category(ua.cs_user_agent), 'empty') <> 'browser'
+    WHERE f.asset_ratio <= a.max_asset_ratio OR coalesce(ua.category, 'empty') <> 'browser'
 )
 SELECT c_ip, subnet, count(*) OVER (PARTITION BY subnet) AS subnet_clients,
        requests, distinct_uris, asset_ratio, error_rate, rate_per_min, active_ratio,

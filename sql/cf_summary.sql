@@ -21,10 +21,10 @@ WITH _cf_args AS (
         TRY_CAST(top_edges::VARCHAR AS BIGINT) AS top_edges
 ),
 _cf_t AS (
-    SELECT timestamp, c_ip, sc_bytes, sc_status, x_edge_result_type, x_edge_location
+    SELECT timestamp, c_ip, sc_bytes, sc_status, x_edge_result_type, x_edge_location, edge_city, edge_country
     -- Parameters are checked here, where DuckDB evaluates them while binding the query: a
     -- mistake is an error naming the macro and the parameter, even on an empty table.
-    FROM query_table(CASE
+    FROM cf_events(CASE
         WHEN top_edges IS NULL THEN error('cf_summary: top_edges must not be NULL')
         WHEN NOT coalesce(TRY_CAST(top_edges::VARCHAR AS DOUBLE) = TRY_CAST(top_edges::VARCHAR AS BIGINT), false) THEN error('cf_summary: top_edges must be a whole number, got ' || top_edges::VARCHAR)
         WHEN TRY_CAST(top_edges::VARCHAR AS BIGINT) < 0 THEN error('cf_summary: top_edges must be >= 0, got ' || top_edges::VARCHAR)
@@ -46,14 +46,11 @@ _cf_tot AS (
     FROM _cf_t t
 ),
 _cf_edges AS (
-    SELECT x_edge_location AS loc, count(*) AS n,
+    SELECT x_edge_location AS loc, count(*) AS n, min(edge_city) AS city, min(edge_country) AS country,
            row_number() OVER (ORDER BY count(*) DESC, x_edge_location) AS rk
     FROM _cf_t t
     GROUP BY x_edge_location
     QUALIFY row_number() OVER (ORDER BY count(*) DESC, x_edge_location) <= (SELECT args.top_edges FROM _cf_args args)
-),
-_cf_edges_geo AS (
-    SELECT loc, n, rk, edge_location(loc) AS g FROM _cf_edges edges
 ),
 _cf_pct AS (
     SELECT *, printf('%.1f%% of requests', 100.0 * s2 / nullif(requests, 0)) AS p2,
@@ -69,7 +66,7 @@ SELECT ord, metric, value, detail FROM (
         printf('%.1f hours covered', (epoch(last_seen) - epoch(first_seen)) / 3600.0) FROM _cf_pct pct
     UNION ALL SELECT 3, 'requests', requests::VARCHAR, NULL FROM _cf_pct pct
     UNION ALL SELECT 4, 'distinct_clients', clients::VARCHAR, 'distinct c-ip values' FROM _cf_pct pct
-    UNION ALL SELECT 5, 'bytes_out', bytes_out::VARCHAR, format_bytes(bytes_out) || ' sent to viewers (sc-bytes)' FROM _cf_pct pct
+    UNION ALL SELECT 5, 'bytes_out', bytes_out::VARCHAR, cf_format_bytes(bytes_out) || ' sent to viewers (sc-bytes)' FROM _cf_pct pct
     UNION ALL SELECT 6, 'status_2xx', s2::VARCHAR, p2 FROM _cf_pct pct
     UNION ALL SELECT 7, 'status_3xx', s3::VARCHAR, p3 FROM _cf_pct pct
     UNION ALL SELECT 8, 'status_4xx', s4::VARCHAR, p4 FROM _cf_pct pct
@@ -79,8 +76,8 @@ SELECT ord, metric, value, detail FROM (
         printf('%d Hit/RefreshHit of %d requests', hits, requests) FROM _cf_pct pct
     UNION ALL
     SELECT 11 + e.rk::INTEGER, 'edge_' || e.rk, e.loc,
-        coalesce(e.g.city || ', ' || e.g.country, 'unknown location') ||
+        coalesce(e.city || ', ' || e.country, 'unknown location') ||
         printf(' - %d requests (%.1f%%)', e.n, 100.0 * e.n / nullif(p.requests, 0))
-    FROM _cf_edges_geo e CROSS JOIN _cf_pct p
+    FROM _cf_edges e CROSS JOIN _cf_pct p
 )
 ORDER BY ord;

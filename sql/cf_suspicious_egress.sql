@@ -56,11 +56,15 @@ _cf_per AS (
            min(timestamp) AS first_seen, max(timestamp) AS last_seen
     FROM _cf_t t GROUP BY c_ip
 ),
-_cf_pop AS (
-    SELECT quantile_cont(bytes_out, 0.99) AS p99,
-           median(log10(greatest(bytes_out, 1))) AS med_log,
-           1.4826 * mad(log10(greatest(bytes_out, 1))) AS mad_log
+_cf_pop0 AS (
+    SELECT quantile_cont(bytes_out, 0.99) AS p99, median(log10(greatest(bytes_out, 1))) AS med_log
     FROM _cf_per per
+),
+-- The median absolute deviation (DuckDB's mad(), spelt out so that other engines render it).
+_cf_pop AS (
+    SELECT any_value(p0.p99) AS p99, any_value(p0.med_log) AS med_log,
+           1.4826 * median(abs(log10(greatest(per.bytes_out, 1)) - p0.med_log)) AS mad_log
+    FROM _cf_per per CROSS JOIN _cf_pop0 p0
 ),
 _cf_flagged AS (
     SELECT per.*, pop.p99, pop.med_log, pop.mad_log, a.min_bytes AS bytes_needed, a.min_large_objects AS objects_needed
@@ -78,7 +82,7 @@ _cf_ua AS (
     GROUP BY c_ip, cs_user_agent
     QUALIFY row_number() OVER (PARTITION BY c_ip ORDER BY count(*) DESC, cs_user_agent) = 1
 )
-SELECT f.c_ip, f.requests, f.bytes_out, format_bytes(f.bytes_out) AS bytes_out_human,
+SELECT f.c_ip, f.requests, f.bytes_out, cf_format_bytes(f.bytes_out) AS bytes_out_human,
        f.p99 AS population_p99, f.bytes_out / nullif(f.p99, 0) AS times_p99,
        (log10(greatest(f.bytes_out, 1)) - f.med_log) / nullif(f.mad_log, 0) AS robust_z,
        f.large_objects, f.largest_object, f.distinct_uris, tp.cs_uri_stem AS top_path,

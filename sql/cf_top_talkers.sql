@@ -19,10 +19,10 @@ WITH _cf_args AS (
         TRY_CAST(n::VARCHAR AS BIGINT) AS n
 ),
 _cf_t AS (
-    SELECT c_ip, timestamp, cs_uri_stem, sc_bytes, sc_status, cs_user_agent
+    SELECT c_ip, timestamp, cs_uri_stem, sc_bytes, sc_status, cs_user_agent, ua_category
     -- Parameters are checked here, where DuckDB evaluates them while binding the query: a
     -- mistake is an error naming the macro and the parameter, even on an empty table.
-    FROM query_table(CASE
+    FROM cf_events(CASE
         WHEN n IS NULL THEN error('cf_top_talkers: n must not be NULL')
         WHEN NOT coalesce(TRY_CAST(n::VARCHAR AS DOUBLE) = TRY_CAST(n::VARCHAR AS BIGINT), false) THEN error('cf_top_talkers: n must be a whole number, got ' || n::VARCHAR)
         WHEN TRY_CAST(n::VARCHAR AS BIGINT) < 1 THEN error('cf_top_talkers: n must be >= 1, got ' || n::VARCHAR)
@@ -43,8 +43,8 @@ _cf_per AS (
     LIMIT (SELECT args.n FROM _cf_args args)
 ),
 _cf_ua AS (
-    -- ua_category() once per distinct (client, user agent), not once per row.
-    SELECT c_ip, ua_category(cs_user_agent) AS cat, count(*) AS k
+    -- The category of each (client, user agent) (the enriched ua_category).
+    SELECT c_ip, max(ua_category) AS cat, count(*) AS k
     FROM _cf_t t
     -- IS NOT DISTINCT FROM: a client with no c-ip (NULL) is a talker too.
     WHERE EXISTS (SELECT 1 FROM _cf_per per WHERE per.c_ip IS NOT DISTINCT FROM t.c_ip)

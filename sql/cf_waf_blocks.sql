@@ -29,11 +29,11 @@ WITH _cf_args AS (
 _cf_t AS (
     SELECT c_ip, timestamp, cs_uri_stem, cs_uri_query, cs_user_agent,
            to_timestamp(floor(epoch(timestamp) / epoch(a.bucket)) * epoch(a.bucket)) AS w,
-           coalesce(is_waf_block(x_edge_result_type, sc_status, x_edge_detailed_result_type), false) AS blocked,
+           coalesce(waf_block, false) AS blocked,
            x_edge_detailed_result_type AS detail
     -- Parameters are checked here, where DuckDB evaluates them while binding the query: a
     -- mistake is an error naming the macro and the parameter, even on an empty table.
-    FROM query_table(CASE
+    FROM cf_events(CASE
         WHEN bucket IS NULL THEN error('cf_waf_blocks: bucket must not be NULL')
         WHEN typeof(bucket) <> 'INTERVAL' THEN error('cf_waf_blocks: bucket must be an INTERVAL such as INTERVAL 5 MINUTE, got ' || typeof(bucket))
         WHEN epoch(TRY_CAST(bucket::VARCHAR AS INTERVAL)) <= 0 THEN error('cf_waf_blocks: bucket must be a positive interval, got ' || bucket::VARCHAR)

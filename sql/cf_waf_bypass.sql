@@ -43,12 +43,12 @@ WITH _cf_args AS (
         TRY_CAST(min_depth::VARCHAR AS BIGINT) AS min_depth,
         TRY_CAST(min_through::VARCHAR AS BIGINT) AS min_through
 ),
-_cf_t0 AS (
+_cf_t AS (
     SELECT c_ip, timestamp, cs_uri_stem, cs_uri_query, cs_referer, sc_status, cs_user_agent,
-           coalesce(is_waf_block(x_edge_result_type, sc_status, x_edge_detailed_result_type), false) AS blocked
+           coalesce(waf_block, false) AS blocked, attack_types AS families, encoding_depth, request_decoded
     -- Parameters are checked here, where DuckDB evaluates them while binding the query: a
     -- mistake is an error naming the macro and the parameter, even on an empty table.
-    FROM query_table(CASE
+    FROM cf_events(CASE
         WHEN min_blocked IS NULL THEN error('cf_waf_bypass: min_blocked must not be NULL')
         WHEN NOT coalesce(TRY_CAST(min_blocked::VARCHAR AS DOUBLE) = TRY_CAST(min_blocked::VARCHAR AS BIGINT), false) THEN error('cf_waf_bypass: min_blocked must be a whole number, got ' || min_blocked::VARCHAR)
         WHEN TRY_CAST(min_blocked::VARCHAR AS BIGINT) < 1 THEN error('cf_waf_bypass: min_blocked must be >= 1, got ' || min_blocked::VARCHAR)
@@ -60,44 +60,29 @@ _cf_t0 AS (
         WHEN TRY_CAST(min_through::VARCHAR AS BIGINT) < 1 THEN error('cf_waf_bypass: min_through must be >= 1, got ' || min_through::VARCHAR)
         ELSE tbl END)
 ),
--- attack_types() once per distinct stem and query, referer and user agent (far fewer than rows),
--- joined back: the same families as attack_types() of the whole request, since each part is
--- matched on its own (a NULL argument contributes nothing; test/sql/playbook/cf_attacks.test checks
--- the equivalence).
-_cf_fam_sq AS (
-    SELECT s, q, attack_types(s, q, NULL, NULL) AS f FROM (SELECT DISTINCT cs_uri_stem AS s, cs_uri_query AS q FROM _cf_t0 t0)
-),
-_cf_fam_r AS (
-    SELECT r, attack_types(NULL, NULL, r, NULL) AS f FROM (SELECT DISTINCT cs_referer AS r FROM _cf_t0 t0)
-),
-_cf_fam_u AS (
-    SELECT u, attack_types(NULL, NULL, NULL, u) AS f FROM (SELECT DISTINCT cs_user_agent AS u FROM _cf_t0 t0)
-),
-_cf_t AS (
-    SELECT t0.*, list_sort(list_distinct(sq.f || fr.f || fu.f)) AS families
-    FROM _cf_t0 t0
-    JOIN _cf_fam_sq sq ON sq.s IS NOT DISTINCT FROM t0.cs_uri_stem AND sq.q IS NOT DISTINCT FROM t0.cs_uri_query
-    JOIN _cf_fam_r fr ON fr.r IS NOT DISTINCT FROM t0.cs_referer
-    JOIN _cf_fam_u fu ON fu.u IS NOT DISTINCT FROM t0.cs_user_agent
-),
 _cf_first_blocks AS (
     SELECT c_ip, cs_uri_stem, min(timestamp) AS first_block FROM _cf_t t WHERE blocked GROUP BY c_ip, cs_uri_stem
 ),
 _cf_e AS (
     SELECT t.*, fb.first_block,
-           len(t.families) > 0 AND NOT t.blocked
+           array_length(t.families) > 0 AND NOT t.blocked
                AND (t.sc_status BETWEEN 200 AND 299
                     OR (t.sc_status BETWEEN 300 AND 399
                         AND NOT list_has_all(['webshell', 'sensitive_file', 'known_exploit'], t.families))) AS through
     FROM _cf_t t
     LEFT JOIN _cf_first_blocks fb ON fb.c_ip = t.c_ip AND fb.cs_uri_stem = t.cs_uri_stem
-    WHERE fb.first_block IS NOT NULL OR len(t.families) > 0
+    WHERE fb.first_block IS NOT NULL OR array_length(t.families) > 0
 ),
--- Client-side depth (CloudFront's own layer undone once), only for payloads that got through.
+-- Client-side depth (the enriched encoding_depth: CloudFront's own layer undone once), only for
+-- payloads that got through; the sort keys pick the sample payload (deepest first, then the
+-- greatest text; a missing query sorts last, as NULL does).
 _cf_d AS (
     SELECT e.*,
-           CASE WHEN through THEN greatest(encoding_depth(url_decode_cf(cs_uri_stem, 1)),
-                                           coalesce(encoding_depth(url_decode_cf(cs_uri_query, 1)), 0)) END AS depth
+           CASE WHEN through THEN encoding_depth END AS depth,
+           lpad(CAST(encoding_depth AS VARCHAR), 2, '0')
+               || CASE WHEN cs_uri_query IS NULL THEN '1' ELSE '0' || cs_uri_query END AS query_key,
+           lpad(CAST(encoding_depth AS VARCHAR), 2, '0') || cs_uri_stem || coalesce('?' || cs_uri_query, '') AS raw_key,
+           cs_uri_stem || coalesce('?' || cs_uri_query, '') AS raw
     FROM _cf_e e
 ),
 _cf_per AS (
@@ -118,10 +103,11 @@ _cf_per AS (
                               OR through) AS evidence_requests,
            coalesce(max(depth), 0) AS max_encoding_depth,
            -- The deepest-encoded payload that got through (ties: the greatest text), else a blocked one.
-           coalesce((max(struct_pack(d := depth, q := cs_uri_query)) FILTER (WHERE through)).q,
+           -- (the argument of arg_max is never NULL, so every engine picks the same row)
+           coalesce(nullif(arg_max(coalesce(cs_uri_query, ''), query_key) FILTER (WHERE through), ''),
                     min(cs_uri_query) FILTER (WHERE blocked)) AS sample_query,
-           coalesce((max(struct_pack(d := depth, q := cs_uri_stem || coalesce('?' || cs_uri_query, ''))) FILTER (WHERE through)).q,
-                    min(cs_uri_stem || coalesce('?' || cs_uri_query, '')) FILTER (WHERE blocked)) AS sample_raw,
+           coalesce(nullif(arg_max(coalesce(request_decoded, ''), raw_key) FILTER (WHERE through), ''),
+                    nullif(arg_min(coalesce(request_decoded, ''), raw) FILTER (WHERE blocked), '')) AS sample_decoded,
            mode(cs_user_agent ORDER BY cs_user_agent) AS user_agent
     FROM _cf_d d
     GROUP BY c_ip, cs_uri_stem
@@ -143,7 +129,7 @@ _cf_rated AS (
 )
 SELECT c_ip, cs_uri_stem, families, blocked, first_blocked, last_blocked, allowed_after, first_allowed_after,
        payload_through, evidence_requests, max_encoding_depth, sample_query,
-       left(url_decode_cf(sample_raw, 2), 120) AS sample_payload,
+       left(sample_decoded, 120) AS sample_payload,
        blocked_then_allowed, payload_not_blocked,
        least(CASE WHEN blocked_then_allowed THEN first_blocked END, CASE WHEN payload_not_blocked THEN first_through END) AS first_seen,
        greatest(CASE WHEN blocked_then_allowed THEN last_allowed_after END, CASE WHEN payload_not_blocked THEN last_through END) AS last_seen,

@@ -162,7 +162,7 @@ _cf_cp AS (
            printf('%s campaign: %d clients; %d matching requests (%d answered 2xx/3xx, %d refused)%s; %d user agent(s), mostly "%s"; top members %s',
                   CASE kind WHEN 'login' THEN 'login/form' WHEN 'probe_sequence' THEN 'probe-sequence' WHEN 'attack' THEN 'attack' ELSE 'user-agent' END,
                   members, requests, answered, refused,
-                  CASE WHEN len(families) > 0 THEN ', families ' || array_to_string(families, ',') ELSE '' END,
+                  CASE WHEN array_length(families) > 0 THEN ', families ' || array_to_string(families, ',') ELSE '' END,
                   user_agents, coalesce(left(top_user_agent, 50), '-'), coalesce(top_members, '-')),
            member_list, NULL,
            core_members
@@ -193,18 +193,20 @@ _cf_es AS (
     SELECT 'cf_error_spikes', CASE WHEN bool_or(severity = 'high') THEN 'high' WHEN bool_or(severity = 'medium') THEN 'medium' ELSE 'low' END,
            'window',
            strftime(timezone('UTC', min(bucket_start)), '%Y-%m-%dT%H:%M:%SZ') || '/' ||
-               strftime(timezone('UTC', max(bucket_end)), '%Y-%m-%dT%H:%M:%SZ') || ' ' || kind,
+               strftime(timezone('UTC', max(bucket_end)), '%Y-%m-%dT%H:%M:%SZ') || ' ' || es_rows.kind,
            min(bucket_start), max(bucket_end), sum(errors)::BIGINT,
            printf('%s errors: %d of %d requests (%.1f%%) in %d flagged bucket(s) over %d min, baseline %.1f%%, from up to %d client(s) per bucket; mostly %d %s on %s',
-                  CASE kind WHEN 'origin' THEN 'origin' WHEN 'server' THEN 'other 5xx' ELSE '4xx client' END,
+                  CASE es_rows.kind WHEN 'origin' THEN 'origin' WHEN 'server' THEN 'other 5xx' ELSE '4xx client' END,
                   sum(errors)::BIGINT, sum(requests)::BIGINT, 100 * sum(errors) / sum(requests), count(*)::BIGINT,
                   ((epoch(max(bucket_end)) - epoch(min(bucket_start))) / 60)::BIGINT, 100 * min(baseline_rate), max(clients)::BIGINT,
                   mode(top_status ORDER BY top_status), coalesce(mode(top_detail ORDER BY top_detail), '-'), coalesce(mode(top_path ORDER BY top_path), '-')),
            []::VARCHAR[],
-           -- One client behind >= 80% of the episode's errors: that client's burst.
-           (SELECT d.top_client FROM _cf_es_dom d WHERE d.kind = es_rows.kind AND d.island = es_rows.island AND d.share >= 0.8)
+           -- One client behind >= 80% of the episode's errors: that client's burst (one _cf_es_dom
+           -- row per episode, joined rather than a correlated subquery, which Spark refuses here).
+           any_value(d.top_client)
     FROM _cf_es_rows es_rows
-    GROUP BY kind, island
+    LEFT JOIN _cf_es_dom d ON d.kind = es_rows.kind AND d.island = es_rows.island AND d.share >= 0.8
+    GROUP BY es_rows.kind, es_rows.island
 ),
 _cf_dd_all AS (
     FROM cf_ddos(tbl)
@@ -236,9 +238,10 @@ _cf_dd AS (
                   median(baseline), max(distinct_sources)::BIGINT, coalesce(mode(top_target ORDER BY top_target), '-'),
                   coalesce(mode(top_edge_location ORDER BY top_edge_location), '-')),
            []::VARCHAR[],
-           (SELECT d.top_client FROM _cf_dd_dom d WHERE d.island = dd_rows.island AND d.share >= 0.8)
+           any_value(d.top_client)
     FROM _cf_dd_rows dd_rows
-    GROUP BY island
+    LEFT JOIN _cf_dd_dom d ON d.island = dd_rows.island AND d.share >= 0.8
+    GROUP BY dd_rows.island
     UNION ALL
     SELECT 'cf_ddos', severity, 'ip', entity, window_start, window_end, requests::BIGINT,
            printf('%d requests within %d min (%.1fx the per-IP limit of %d), %.0f%% to %s via %s; %d requests in total',
@@ -274,7 +277,7 @@ _cf_eg AS (
            printf('%s out in %d requests (%.0fx the p99 client%s), %d object(s) >= 100 MB, largest %s; e.g. %s; UA "%s"',
                   bytes_out_human, requests, times_p99,
                   CASE WHEN robust_z IS NULL THEN '' ELSE printf(', robust z %.1f', robust_z) END,
-                  large_objects, format_bytes(largest_object), coalesce(top_path, '-'), coalesce(left(user_agent, 40), '-')),
+                  large_objects, cf_format_bytes(largest_object), coalesce(top_path, '-'), coalesce(left(user_agent, 40), '-')),
            [c_ip], NULL
     FROM cf_suspicious_egress(tbl)
 ),
@@ -348,15 +351,15 @@ _cf_profiled AS (
 ),
 _cf_prof_t AS (
     SELECT t.c_ip, t.timestamp, t.cs_uri_stem, upper(t.cs_method) AS method, t.sc_status, t.cs_user_agent,
+           t.crawler_verdict, t.ua_category,
            regexp_matches(lower(t.cs_uri_stem), '\.(css|js|mjs|map|png|jpe?g|gif|webp|avif|svg|ico|bmp|woff2?|ttf|otf|eot)$') AS is_asset,
            -- A link preview's request (see the header); attack_types only for the few that claim one.
            CASE WHEN NOT regexp_matches(coalesce(t.cs_user_agent, ''),
                          '(?i)(slackbot|slack-imgproxy|facebookexternalhit|facebot|twitterbot|discordbot|telegrambot|whatsapp/|linkedinbot|skypeuripreview|mastodon/|redditbot|embedly|iframely)')
                      OR upper(t.cs_method) NOT IN ('GET', 'HEAD') THEN false
-                ELSE list_has_all(['sensitive_file', 'webshell', 'known_exploit'],
-                                  coalesce(attack_types(t.cs_uri_stem, t.cs_uri_query, NULL, NULL), []::VARCHAR[]))
+                ELSE list_has_all(['sensitive_file', 'webshell', 'known_exploit'], coalesce(t.attack_types_url, []::VARCHAR[]))
            END AS is_preview
-    FROM query_table(tbl) t
+    FROM cf_events(tbl) t
     WHERE t.c_ip IN (SELECT c_ip FROM _cf_profiled)
 ),
 _cf_prof_stems AS (
@@ -375,9 +378,17 @@ _cf_prof AS (
            bool_and(is_preview) AS previewer
     FROM _cf_prof_t pt GROUP BY pt.c_ip
 ),
+-- The crawler verdict and category of each client's most frequent user agent (ties: the smallest,
+-- as mode() picks).
+_cf_prof_agents AS (
+    SELECT c_ip, cs_user_agent, max(crawler_verdict) AS verdict, max(ua_category) AS category,
+           row_number() OVER (PARTITION BY c_ip ORDER BY count(*) DESC, cs_user_agent) AS rk
+    FROM _cf_prof_t pt WHERE cs_user_agent IS NOT NULL
+    GROUP BY c_ip, cs_user_agent
+),
 _cf_benign AS (
     SELECT p.c_ip,
-           CASE WHEN crawler_verdict(p.c_ip, p.user_agent) = 'verified' THEN 'verified crawler'
+           CASE WHEN pa.verdict = 'verified' THEN 'verified crawler'
                 WHEN p.previewer THEN 'link preview'
                 WHEN regexp_matches(coalesce(p.user_agent, ''),
                          '(?i)(uptimerobot|pingdom|statuscake|site24x7|uptime-kuma|better ?uptime|route53-health-check|health-?check|datadog|newrelic|nagios|zabbix|feedly|newsblur|feedfetcher|feed fetcher|feedbin|inoreader|tiny tiny rss|theoldreader)')
@@ -385,9 +396,9 @@ _cf_benign AS (
                 WHEN p.requests >= 20 AND p.read_only AND p.ok_share >= 0.9 AND p.span_minutes >= 30
                      AND p.requests <= 6 * p.span_minutes
                      AND (SELECT sum(s.n) FROM _cf_prof_stems s WHERE s.c_ip = p.c_ip AND s.rk <= 2) >= 0.9 * p.requests THEN 'poller'
-                WHEN ua_category(p.user_agent) = 'browser' AND p.asset_share >= 0.5 AND p.client_error_share < 0.25 THEN 'reader'
+                WHEN pa.category = 'browser' AND p.asset_share >= 0.5 AND p.client_error_share < 0.25 THEN 'reader'
            END AS benign
-    FROM _cf_prof p
+    FROM _cf_prof p LEFT JOIN _cf_prof_agents pa ON pa.c_ip = p.c_ip AND pa.rk = 1
 ),
 -- A verified crawler is capped whatever it fetched (a crawler following a link to an odd URL is
 -- not the crawler's operator attacking), a link preview too (what it may fetch is already narrow);
@@ -399,8 +410,8 @@ _cf_capping AS (
 ),
 -- Campaign members without the link previews (kept in their order: most signature requests first).
 _cf_camp_pos AS (
-    SELECT c.entity AS campaign, unnest(c.members) AS member, generate_subscripts(c.members, 1) AS pos
-    FROM _cf_f c WHERE c.entity_type = 'campaign'
+    SELECT campaign, member, array_position(members, member) AS pos
+    FROM (SELECT c.entity AS campaign, c.members, unnest(c.members) AS member FROM _cf_f c WHERE c.entity_type = 'campaign')
 ),
 _cf_camp_kept AS (
     SELECT cp.campaign,
@@ -435,7 +446,9 @@ _cf_ip_parts AS (
 ),
 _cf_ip AS (
     SELECT 'ip' AS entity_type, entity,
-           arg_min(hunt, struct_pack(r := rank, n := -requests, h := hunt)) AS hunt,
+           -- the hunt of the most severe, then largest finding (ties: the first hunt by name): a sort
+           -- key of rank, requests (as 10^15 - requests, zero-padded) and hunt, whose minimum is that row
+           substr(min(CAST(rank AS VARCHAR) || lpad(CAST(999999999999999 - requests AS VARCHAR), 15, '0') || hunt), 17) AS hunt,
            CASE min(rank) WHEN 0 THEN 'high' WHEN 1 THEN 'medium' ELSE 'low' END AS severity, min(rank) AS rank,
            min(first_seen) AS first_seen, max(last_seen) AS last_seen, max(requests) AS requests,
            CASE WHEN count(DISTINCT hunt) > 1 THEN string_agg(hunt || ': ' || evidence, '; ' ORDER BY rank, requests DESC, hunt, evidence)
@@ -527,7 +540,7 @@ SELECT hunt::VARCHAR AS hunt, severity::VARCHAR AS severity, entity_type::VARCHA
        entity::VARCHAR AS entity, first_seen::TIMESTAMPTZ AS first_seen, last_seen::TIMESTAMPTZ AS last_seen,
        requests::BIGINT AS requests,
        (evidence || CASE WHEN benign IS NOT NULL THEN ' [rated low: ' || benign || ']' ELSE '' END)::VARCHAR AS evidence,
-       coalesce(members, []::VARCHAR[])::VARCHAR[] AS members, len(coalesce(members, []::VARCHAR[]))::BIGINT AS member_count,
+       coalesce(members, []::VARCHAR[])::VARCHAR[] AS members, array_length(coalesce(members, []::VARCHAR[]))::BIGINT AS member_count,
        hunts::VARCHAR[] AS hunts, benign::VARCHAR AS benign
 FROM _cf_all a
 ORDER BY rank, requests DESC, hunt, entity;

@@ -19,6 +19,7 @@ pub fn register(con: &Connection) -> Result<(), Error> {
     ext::read_cloudfront::register(con)?;
     ext::read_cloudfront_files::register(con)?;
     ext::scalars::register_scalars(con)?;
+    ext::enriched::register_listing(con)?;
     ext::catalog::register_listing(con)?;
     // Last: the macros may call every function above. What cannot be installed is reported by
     // cloudfront_playbook(), never a failed LOAD (see ext::playbook).

@@ -93,9 +93,12 @@ pub fn parse(file: &'static str, sql: &'static str) -> Option<Macro> {
     Some(Macro { file, name, parameters, question, summary, example_line, sql })
 }
 
-/// Every macro of the embedded playbook, in file order.
+/// Every macro of the embedded playbook: first `cf_events` (generated from the enrichment table,
+/// `crate::hunt::enrich`, and read by the hunts), then the `sql/*.sql` files in file order.
 pub fn macros() -> Vec<Macro> {
-    PLAYBOOK.iter().filter_map(|(f, s)| parse(f, s)).collect()
+    static EVENTS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let events: &'static str = EVENTS.get_or_init(crate::hunt::enrich::events_macro_sql);
+    std::iter::once(("(generated) src/hunt/enrich.rs", events)).chain(PLAYBOOK.iter().copied()).filter_map(|(f, s)| parse(f, s)).collect()
 }
 
 #[cfg(test)]

@@ -63,13 +63,14 @@ pub const FUNCTIONS: Table = Table {
 };
 
 /// Every table function's definition.
-pub fn tables() -> [&'static Table; 7] {
+pub fn tables() -> [&'static Table; 8] {
     [
         &super::read_cloudfront::ROWS,
         &super::read_cloudfront::REJECTS,
         &super::read_cloudfront_files::FILES,
         &super::playbook::LISTING,
         &super::scalars::EDGE_LOCATIONS,
+        &super::enriched::LISTING,
         &super::scalars::CRAWLER_RANGES,
         &FUNCTIONS,
     ]

@@ -5,6 +5,7 @@
 #[allow(unsafe_code)]
 pub mod capi;
 pub mod catalog;
+pub mod enriched;
 pub mod files;
 pub mod playbook;
 pub mod read_cloudfront;

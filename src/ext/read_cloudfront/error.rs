@@ -26,6 +26,10 @@ pub enum ReadError {
     UnreadFields(usize),
     /// `filename := true` with logs that have a field of that name.
     FilenameClash,
+    /// `enrich := true` with logs that have a field named like an enriched column (its name).
+    EnrichClash(&'static str),
+    /// An enriched value could not be computed or written (the message).
+    Enrich(String),
     /// A whole file cannot be read.
     File { path: String, cause: FileError },
     /// A line that is not a row, when errors are not ignored.
@@ -92,6 +96,11 @@ impl fmt::Display for ReadError {
                 "read_cloudfront: the logs have a field named \"filename\", so filename := true cannot add its own column of \
                  that name; read the field as is, or use read_cloudfront_rejects / glob() to get file names",
             ),
+            ReadError::EnrichClash(name) => write!(
+                f,
+                "read_cloudfront: the logs have a field named \"{name}\", so enrich := true cannot add its own column of that name"
+            ),
+            ReadError::Enrich(message) => write!(f, "read_cloudfront: enrich: {message}"),
             ReadError::File { path, cause } => write!(f, "{}: {cause}", Prefix(path)),
             ReadError::Line { path, bad } => write!(
                 f,

@@ -15,6 +15,7 @@
 //! file.
 
 use crate::ext::capi::{OutVector, OutputChunk};
+use crate::ext::enriched::{EnrichError, Enricher};
 use crate::format::row::{CellError, Check, Discard, Output, RowWriter, Sink};
 use crate::format::scan::{Event, Row};
 
@@ -33,6 +34,9 @@ pub struct Local {
     writer: RowWriter,
     /// `read_cloudfront_rejects`: which of `rejects::COLUMNS` each output is.
     reject_columns: Vec<usize>,
+    /// `enrich := true`: (output, enriched column) of each projected enriched column.
+    enriched: Vec<(usize, usize)>,
+    enricher: Enricher,
     /// The unit being read: its input's index and scanner.
     current: Option<(usize, Scanner)>,
     /// `scanner.consumed()` when last looked at.
@@ -43,6 +47,10 @@ impl Local {
     /// The state of a thread whose output columns are `projected` (indices of the declared
     /// columns, in output order).
     pub fn new(bind: &Bind, projected: &[usize]) -> Local {
+        let enriched = match bind.mode {
+            Mode::Rows => projected.iter().enumerate().filter_map(|(out, &id)| bind.enriched(id).map(|k| (out, k))).collect(),
+            Mode::Rejects => Vec::new(),
+        };
         let (outputs, reject_columns) = match bind.mode {
             Mode::Rows => (projected.iter().map(|&id| bind.output(id)).collect(), Vec::new()),
             Mode::Rejects => (Vec::new(), projected.to_vec()),
@@ -53,6 +61,8 @@ impl Local {
         Local {
             writer: RowWriter::new(bind.schema.clone(), outputs, check, bind.options.decode),
             reject_columns,
+            enriched,
+            enricher: Enricher::default(),
             current: None,
             consumed_mark: 0,
         }
@@ -95,11 +105,25 @@ pub fn fill(bind: &Bind, units: &Units, local: &mut Local, output: &mut OutputCh
             (Event::Row(r), mode)
                 if !bind.options.window.is_unbounded()
                     && !in_window(bind, &r, mode, &mut columns, &local.reject_columns, &mut row, path)? => {}
-            (Event::Row(r), Mode::Rows) => match local.writer.write(&r, path, &mut Vectors(&mut columns), row) {
-                Ok(()) => row += 1,
-                Err(_) if bind.options.ignore_errors => {}
-                Err(e) => return Err(ReadError::Line { path: path.clone(), bad: e.to_bad_line(&r, &bind.schema) }),
-            },
+            (Event::Row(r), Mode::Rows) => {
+                let mut written = local.writer.write(&r, path, &mut Vectors(&mut columns), row).map_err(EnrichError::Cell);
+                if written.is_ok() && !local.enriched.is_empty() {
+                    local.enricher.new_row();
+                    for &(out, k) in &local.enriched {
+                        written = local.enricher.write(k, &bind.schema, &r, bind.options.decode, &mut columns[out], row);
+                        if written.is_err() {
+                            break;
+                        }
+                    }
+                }
+                match written {
+                    Ok(()) => row += 1,
+                    Err(EnrichError::Cell(_)) if bind.options.ignore_errors => {}
+                    Err(EnrichError::Cell(e)) => return Err(ReadError::Line { path: path.clone(), bad: e.to_bad_line(&r, &bind.schema) }),
+                    Err(EnrichError::Compute(m)) => return Err(ReadError::Enrich(m)),
+                    Err(EnrichError::Vector(e)) => return Err(ReadError::Enrich(e.to_string())),
+                }
+            }
             (Event::Row(r), Mode::Rejects) => {
                 if let Err(e) = local.writer.write(&r, path, &mut Discard, 0) {
                     rejects::write(&mut columns, &local.reject_columns, row, path, &e.to_bad_line(&r, &bind.schema));

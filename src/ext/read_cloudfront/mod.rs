@@ -87,9 +87,16 @@ pub struct Bind {
 }
 
 impl Bind {
-    /// What output column `id` (in declaration order) of `read_cloudfront` shows.
+    /// What output column `id` (in declaration order) of `read_cloudfront` shows, as the row
+    /// writer sees it (enriched columns are written after it, by `ext::enriched`).
     fn output(&self, id: usize) -> Output {
         fill::output_of(id, self.schema.columns.len(), self.options.filename)
+    }
+
+    /// Which enriched column (index in `hunt::enrich::COLUMNS`) output column `id` is.
+    fn enriched(&self, id: usize) -> Option<usize> {
+        let first = self.schema.columns.len() + usize::from(self.options.filename);
+        (self.options.enrich && id >= first && id - first < crate::hunt::enrich::COLUMNS.len()).then(|| id - first)
     }
 }
 
@@ -186,6 +193,14 @@ impl TableFunction for ReadCloudfront {
                     }
                     info.add_column("filename", &Type::Varchar);
                 }
+                if options.enrich {
+                    for c in &crate::hunt::enrich::COLUMNS {
+                        if schema.column_named(c.name).is_some() {
+                            return Err(ReadError::EnrichClash(c.name));
+                        }
+                        info.add_column(c.name, &crate::ext::enriched::sql_type(c.ty));
+                    }
+                }
             }
             Mode::Rejects => {
                 for (name, ty) in rejects::COLUMNS {
@@ -234,7 +249,7 @@ mod tests {
         assert_eq!(ROWS.signature.named, REJECTS.signature.named);
         let text = ROWS.signature.text();
         assert!(text.starts_with("read_cloudfront(path VARCHAR | VARCHAR[], format := 'auto', fields := NULL"), "{text}");
-        assert!(text.ends_with("max_line_size := 16777216, since := NULL, until := NULL)"), "{text}");
+        assert!(text.ends_with("max_line_size := 16777216, enrich := false, since := NULL, until := NULL)"), "{text}");
     }
 
     #[test]

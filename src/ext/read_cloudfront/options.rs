@@ -24,6 +24,8 @@ pub const NAMED: &[Param] = &[
     Param::optional("decode", Type::Boolean, "true"),
     Param::optional("union_by_name", Type::Boolean, "false"),
     Param::optional("max_line_size", Type::BigInt, "16777216"),
+    // The hunts' per-request values as extra columns (`crate::hunt::enrich`).
+    Param::optional("enrich", Type::Boolean, "false"),
     // The window: only files that can hold requests of it are opened (their names say so,
     // format::window), only its requests returned.
     Param::optional("since", Type::TimestampTz, "NULL"),
@@ -49,6 +51,8 @@ pub struct ReaderOptions {
     pub decode: bool,
     /// The schema is the union of every file's fields (else the first file's).
     pub union_by_name: bool,
+    /// `enrich := true`: the columns of `crate::hunt::enrich` follow (after `filename`).
+    pub enrich: bool,
     /// `since`/`until`: inputs outside it are dropped at bind; rows outside it are skipped.
     pub window: Window,
 }
@@ -76,6 +80,7 @@ impl ReaderOptions {
             ignore_errors: flag("ignore_errors", false),
             decode: flag("decode", true),
             union_by_name: flag("union_by_name", false),
+            enrich: flag("enrich", false),
             window: window_of(info)?,
         })
     }

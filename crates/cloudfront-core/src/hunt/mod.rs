@@ -16,6 +16,7 @@
 pub mod attack;
 pub mod crawler;
 pub mod edge;
+pub mod enrich;
 pub mod entropy;
 pub mod ip;
 pub mod scanner_path;
