@@ -28,7 +28,7 @@ else
 LIB_FILE       := lib$(EXTENSION_NAME).so
 endif
 
-.PHONY: all release debug configure venv test test_release test_debug test_rust test_sql test_shell \
+.PHONY: all release debug configure venv test test_release test_debug test_rust test_sql test_shell generated \
         test_python test_clients test_fuzz clean ensure-uv bench hunt eval fuzz cfgen \
         wheel report-assets ensure-chromium test_package test_report
 
@@ -76,8 +76,16 @@ test_debug: debug venv cfgen report-assets
 
 EXT ?= $(RELEASE_EXT)
 
+# Clippy on every target with warnings as errors (not_unsafe_ptr_arg_deref included: a safe
+# function that dereferences a pointer it is given must be `unsafe fn`; see src/ext/capi).
 test_rust:
+	$(CARGO) clippy --workspace --all-targets --quiet -- -D warnings -D clippy::not_unsafe_ptr_arg_deref
 	$(CARGO) test --workspace --quiet
+
+# Files generated from the Rust tables (docs/function_descriptions.csv, ...): rewrites them; the
+# tests fail while they are out of date.
+generated:
+	CF_UPDATE_GENERATED=1 $(CARGO) test --workspace --quiet generated_
 
 # Short fuzz pass for make test: replays fuzz/seeds/ and runs the stable-toolchain mutation loop
 # 5 s per target (make fuzz runs the libFuzzer targets for longer).

@@ -13,10 +13,29 @@ pub struct Macro {
     pub parameters: String,
     /// The question the hunt answers, from the header comment.
     pub question: String,
+    /// What the macro is, from the header's first line (`-- cf_summary: <summary>`).
+    pub summary: String,
+    /// A call from the header's `-- Example:` line, if it has one.
+    pub example_line: Option<String>,
     pub sql: &'static str,
 }
 
 impl Macro {
+    /// A call that runs after LOAD: the header's example, or a call on the usual input named by
+    /// the first parameter (a table `events`, Parquet files, a findings table).
+    pub fn example(&self) -> String {
+        if let Some(e) = &self.example_line {
+            return e.clone();
+        }
+        let first = self.parameters.split(',').next().unwrap_or("").trim();
+        let arg = match first {
+            "path" => "'logs/*.parquet'",
+            "findings_table" => "'findings'",
+            _ => "'events'",
+        };
+        format!("FROM {}({arg})", self.name)
+    }
+
     /// The same statement creating a TEMP macro (per connection), for read-only databases.
     pub fn temp_sql(&self) -> String {
         let lower = self.sql.to_ascii_lowercase();
@@ -64,7 +83,14 @@ pub fn parse(file: &'static str, sql: &'static str) -> Option<Macro> {
         .or_else(|| comments.first().copied())
         .unwrap_or("")
         .to_string();
-    Some(Macro { file, name, parameters, question, sql })
+    let summary = comments
+        .first()
+        .map(|l| l.strip_prefix(&format!("{name}:")).unwrap_or(l).trim())
+        .filter(|l| !l.starts_with("Question:"))
+        .unwrap_or(&question)
+        .to_string();
+    let example_line = comments.iter().find_map(|l| l.strip_prefix("Example:").map(|e| e.trim().to_string()));
+    Some(Macro { file, name, parameters, question, summary, example_line, sql })
 }
 
 /// Every macro of the embedded playbook, in file order.
@@ -85,6 +111,8 @@ mod tests {
         assert_eq!(m.name, "cf_top_talkers");
         assert_eq!(m.parameters, "tbl, n := 20");
         assert_eq!(m.question, "Which clients send the most?");
+        assert_eq!(m.summary, "who sends the most requests?");
+        assert_eq!(m.example(), "FROM cf_top_talkers('events')");
         assert!(m.temp_sql().contains("CREATE OR REPLACE TEMP MACRO cf_top_talkers(tbl, n := 20)"));
         assert!(parse("y.sql", "-- nothing\nSELECT 1;").is_none());
     }
@@ -94,6 +122,7 @@ mod tests {
         for (file, sql) in PLAYBOOK {
             let m = parse(file, sql).unwrap_or_else(|| panic!("{file} has no CREATE OR REPLACE MACRO"));
             assert!(!m.question.is_empty(), "{file} has no question in its header");
+            assert!(!m.summary.is_empty(), "{file} has no summary line in its header");
             assert_eq!(sql.to_ascii_lowercase().matches("create or replace macro").count(), 1, "{file}");
         }
     }

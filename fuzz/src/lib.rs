@@ -11,6 +11,7 @@ use std::io::{self, Read};
 use std::sync::Arc;
 
 use cloudfront_core::format::cell::{convert, Cell, Scratch};
+use cloudfront_core::format::row::{Check, Output, RowWriter, Sink};
 use cloudfront_core::format::fields::{lookup, normalize, Family, CATALOGUE, REALTIME_DEFAULT_FIELDS};
 use cloudfront_core::format::scan::{parse_fields_header, sample_fields, Event, FileScanner, Layout, LayoutChoice, ScanOptions};
 use cloudfront_core::format::schema::Schema;
@@ -170,16 +171,38 @@ enum Seen {
     Bad(u64, String),
 }
 
+/// A sink that keeps nothing and checks that numbers are finite.
+struct Finite;
+
+impl Sink for Finite {
+    fn null(&mut self, _: usize, _: usize) {}
+    fn int32(&mut self, _: usize, _: usize, _: i32) {}
+    fn int64(&mut self, _: usize, _: usize, _: i64) {}
+    fn float64(&mut self, _: usize, _: usize, value: f64) {
+        assert!(value.is_finite(), "non-finite DOUBLE {value}");
+    }
+    fn date(&mut self, _: usize, _: usize, _: i32) {}
+    fn time(&mut self, _: usize, _: usize, micros: i64) {
+        assert!((0..86_400_000_000).contains(&micros), "TIME out of a day: {micros}");
+    }
+    fn timestamp(&mut self, _: usize, _: usize, _: i64) {}
+    fn text(&mut self, _: usize, _: usize, _: &str) {}
+}
+
 /// Runs one scanner to its end, checking every event; Err on a fatal (file) error.
 fn drain<R: Read>(
     scanner: &mut FileScanner<R>,
-    schema: &Schema,
+    schema: &Arc<Schema>,
     decode: bool,
     max_line: usize,
     bound: usize,
     first_line: u64,
 ) -> Result<Vec<Seen>, String> {
     let mut scratch = Scratch::default();
+    // The reader's own conversion (format::row, as read_cloudfront with ignore_errors runs it):
+    // every column shown, every column checked.
+    let outputs = (0..schema.columns.len()).map(Output::Column).collect();
+    let mut writer = RowWriter::new(schema.clone(), outputs, Check::Every, decode);
     let mut last_line = first_line;
     let mut seen = vec![];
     for _ in 0..bound {
@@ -200,6 +223,7 @@ fn drain<R: Read>(
                 assert!(row.line > last_line, "line numbers go back: {} after {last_line}", row.line);
                 last_line = row.line;
                 let mut values = Vec::with_capacity(schema.columns.len());
+                let mut refused = false;
                 for (c, col) in schema.columns.iter().enumerate() {
                     let raw = row.raw(c);
                     // A JSON key missing from a line is an empty span when other lines of the
@@ -210,14 +234,18 @@ fn drain<R: Read>(
                     let Some(raw) = raw else { continue };
                     assert!(raw.len() <= max_line, "field of {} bytes on a line limited to {max_line}", raw.len());
                     match convert(col.kind, raw, decode, &mut scratch) {
-                        Ok(Cell::Str(s)) => {
-                            assert!(std::str::from_utf8(s).is_ok(), "invalid UTF-8 in {}", col.name);
-                        }
+                        Ok(Cell::Text(s)) => assert!(s.len() <= 4 * raw.len(), "text of {} grew more than escaping allows", col.name),
                         Ok(Cell::F64(f)) => assert!(f.is_finite()),
-                        Ok(_) | Err(_) => {}
+                        Ok(_) => {}
+                        Err(_) => refused = true,
                     }
                 }
                 let ts = row.timestamp();
+                refused |= ts.is_err();
+                // The row writer refuses exactly the rows whose timestamp or some value does not
+                // convert, and writes only finite numbers.
+                let written = writer.write(&row, "", &mut Finite, 0);
+                assert_eq!(written.is_err(), refused, "row writer and convert disagree on line {}", row.line);
                 if let Ok(Some(ts)) = ts {
                     if let Some((d, t)) = row.derived_date_time() {
                         assert_eq!(d as i64 * 86_400_000_000 + t, ts);

@@ -12,15 +12,13 @@
 //! reads a file's header, the scan reads it again) nor in ranges, and it may never end, which
 //! no interrupt could stop (see `ext::read_cloudfront` on interrupts).
 
-use std::ffi::{c_void, CStr};
+use std::fmt;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
-use libduckdb_sys as ffi;
-
-use super::capi::{client_context_setting, cstring};
-use crate::glob::{display, expand_local, has_glob};
+use super::capi::{ClientContext, DuckFile};
+use crate::glob::{display, expand_local, has_glob, GlobError};
 
 /// Whether `path` names a remote object (`scheme://...`) rather than a local file.
 pub fn is_remote(path: &str) -> bool {
@@ -81,19 +79,58 @@ impl PathSettings {
     }
 }
 
+/// Why the user's paths give no inputs to read.
+#[derive(Debug)]
+pub enum ExpandError {
+    /// A remote glob, which the C API cannot expand.
+    RemoteGlob(String),
+    /// A glob that matches nothing.
+    NoMatch(String),
+    /// A path that does not exist.
+    NotFound(String),
+    /// A directory named without a glob.
+    Directory(String),
+    Glob(GlobError),
+    /// An empty list of paths.
+    Nothing,
+}
+
+impl fmt::Display for ExpandError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ExpandError::RemoteGlob(pattern) => write!(
+                f,
+                "read_cloudfront cannot expand the remote glob \"{pattern}\" itself (DuckDB's C API has no glob); \
+                 pass the list DuckDB's glob() returns, e.g. \
+                 SET VARIABLE files = (SELECT list(file) FROM glob('{pattern}')); \
+                 FROM read_cloudfront(getvariable('files'))"
+            ),
+            ExpandError::NoMatch(pattern) => write!(f, "No files found that match the pattern \"{pattern}\""),
+            ExpandError::NotFound(pattern) => write!(f, "cannot open \"{pattern}\": No such file or directory"),
+            ExpandError::Directory(pattern) => {
+                let dir = pattern.trim_end_matches('/');
+                write!(f, "\"{pattern}\" is a directory, not a log file (use a glob such as '{dir}/**/*.gz')")
+            }
+            ExpandError::Glob(e) => e.fmt(f),
+            ExpandError::Nothing => f.write_str("read_cloudfront needs at least one file"),
+        }
+    }
+}
+
+impl From<GlobError> for ExpandError {
+    fn from(e: GlobError) -> Self {
+        ExpandError::Glob(e)
+    }
+}
+
 /// Expands the user's paths (each a path or a glob) into the inputs to read, in order.
 /// Errors name the pattern; a pattern that matches nothing is an error, as in DuckDB's readers.
-pub fn expand(patterns: &[String], settings: &PathSettings) -> Result<Vec<Input>, String> {
+pub fn expand(patterns: &[String], settings: &PathSettings) -> Result<Vec<Input>, ExpandError> {
     let mut inputs = Vec::new();
     for pattern in patterns {
         if is_remote(pattern) {
             if has_glob(pattern) {
-                return Err(format!(
-                    "read_cloudfront cannot expand the remote glob \"{pattern}\" itself (DuckDB's C API has no glob); \
-                     pass the list DuckDB's glob() returns, e.g. \
-                     SET VARIABLE files = (SELECT list(file) FROM glob('{pattern}')); \
-                     FROM read_cloudfront(getvariable('files'))"
-                ));
+                return Err(ExpandError::RemoteGlob(pattern.clone()));
             }
             inputs.push(Input::Remote(pattern.clone()));
             continue;
@@ -109,20 +146,15 @@ pub fn expand(patterns: &[String], settings: &PathSettings) -> Result<Vec<Input>
             }
         }
         if found.is_empty() {
-            return Err(if has_glob(pattern) {
-                format!("No files found that match the pattern \"{pattern}\"")
-            } else {
-                format!("cannot open \"{pattern}\": No such file or directory")
-            });
+            return Err(if has_glob(pattern) { ExpandError::NoMatch(pattern.clone()) } else { ExpandError::NotFound(pattern.clone()) });
         }
         if !has_glob(pattern) && found.len() == 1 && found[0].is_dir() {
-            let dir = pattern.trim_end_matches('/');
-            return Err(format!("\"{pattern}\" is a directory, not a log file (use a glob such as '{dir}/**/*.gz')"));
+            return Err(ExpandError::Directory(pattern.clone()));
         }
         inputs.extend(found.into_iter().map(Input::Local));
     }
     if inputs.is_empty() {
-        return Err("read_cloudfront needs at least one file".into());
+        return Err(ExpandError::Nothing);
     }
     Ok(inputs)
 }
@@ -146,115 +178,46 @@ fn not_a_file(meta: &std::fs::Metadata) -> Option<&'static str> {
     }
 }
 
+/// Why an input could not be opened.
+#[derive(Debug)]
+pub enum OpenError {
+    Io(io::Error),
+    /// A directory where a file was expected.
+    Directory,
+    /// A FIFO, socket or device: what it is.
+    NotAFile(&'static str),
+    /// A remote input without the query's client context.
+    NoContext,
+    /// DuckDB's file system refused a remote input.
+    Remote(super::capi::Error),
+}
+
+impl fmt::Display for OpenError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OpenError::Io(e) => e.fmt(f),
+            OpenError::Directory => f.write_str("is a directory"),
+            OpenError::NotAFile(what) => write!(
+                f,
+                "{what}: read_cloudfront reads regular files only (a stream cannot be read twice, nor split, nor stopped \
+                 when it never ends); save it to a file first"
+            ),
+            OpenError::NoContext => f.write_str("no client context to open remote files"),
+            OpenError::Remote(e) => e.fmt(f),
+        }
+    }
+}
+
 /// Opens a local file for reading, refusing anything but a regular file without blocking on
 /// it: the open itself does not wait for a FIFO's writer, and what was opened is checked.
-pub fn open_local(path: &Path) -> Result<File, String> {
+pub fn open_local(path: &Path) -> Result<File, OpenError> {
     use std::os::unix::fs::OpenOptionsExt;
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(path)
-        .map_err(|e| e.to_string())?;
-    let meta = file.metadata().map_err(|e| e.to_string())?;
-    if let Some(what) = not_a_file(&meta) {
-        return Err(if meta.is_dir() {
-            what.to_string()
-        } else {
-            format!("{what}: read_cloudfront reads regular files only (a stream cannot be read twice, nor split, nor stopped when it never ends); save it to a file first")
-        });
-    }
-    Ok(file)
-}
-
-/// Owned client context from a bind, destroyed with the bind data.
-pub struct ClientContext(pub ffi::duckdb_client_context);
-
-// The context is a handle on DuckDB's ClientContext, which lives for the whole query and is
-// used here only to obtain a file system per scanning thread and to read settings.
-unsafe impl Send for ClientContext {}
-unsafe impl Sync for ClientContext {}
-
-impl ClientContext {
-    /// A setting of the session as text (None when unknown or NULL).
-    pub fn setting(&self, name: &str) -> Option<String> {
-        client_context_setting(self.0, name)
-    }
-}
-
-impl Drop for ClientContext {
-    fn drop(&mut self) {
-        if !self.0.is_null() {
-            unsafe { ffi::duckdb_destroy_client_context(&mut self.0) }
-        }
-    }
-}
-
-fn take_error(err: ffi::duckdb_error_data) -> String {
-    let mut err = err;
-    unsafe {
-        let msg = ffi::duckdb_error_data_message(err);
-        let text = if msg.is_null() { "unknown error".to_string() } else { CStr::from_ptr(msg).to_string_lossy().into_owned() };
-        ffi::duckdb_destroy_error_data(&mut err);
-        text
-    }
-}
-
-/// A file opened through DuckDB's file system.
-pub struct DuckFile {
-    fs: ffi::duckdb_file_system,
-    handle: ffi::duckdb_file_handle,
-}
-
-// One DuckFile is used by one thread at a time; DuckDB file handles are not shared.
-unsafe impl Send for DuckFile {}
-
-impl DuckFile {
-    pub fn open(context: &ClientContext, path: &str) -> Result<DuckFile, String> {
-        unsafe {
-            let fs = ffi::duckdb_client_context_get_file_system(context.0);
-            if fs.is_null() {
-                return Err("DuckDB's file system is not available".into());
-            }
-            let mut options = ffi::duckdb_create_file_open_options();
-            ffi::duckdb_file_open_options_set_flag(options, ffi::duckdb_file_flag_DUCKDB_FILE_FLAG_READ, true);
-            let cpath = cstring(path);
-            let mut handle: ffi::duckdb_file_handle = std::ptr::null_mut();
-            let state = ffi::duckdb_file_system_open(fs, cpath.as_ptr(), options, &mut handle);
-            ffi::duckdb_destroy_file_open_options(&mut options);
-            if state != ffi::duckdb_state_DuckDBSuccess || handle.is_null() {
-                let msg = take_error(ffi::duckdb_file_system_error_data(fs));
-                let mut fs = fs;
-                ffi::duckdb_destroy_file_system(&mut fs);
-                return Err(msg);
-            }
-            Ok(DuckFile { fs, handle })
-        }
-    }
-
-    fn rewind(&mut self) -> io::Result<()> {
-        if unsafe { ffi::duckdb_file_handle_seek(self.handle, 0) } != ffi::duckdb_state_DuckDBSuccess {
-            return Err(io::Error::other(take_error(unsafe { ffi::duckdb_file_handle_error_data(self.handle) })));
-        }
-        Ok(())
-    }
-}
-
-impl Read for DuckFile {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = unsafe { ffi::duckdb_file_handle_read(self.handle, buf.as_mut_ptr() as *mut c_void, buf.len() as i64) };
-        if n < 0 {
-            return Err(io::Error::other(take_error(unsafe { ffi::duckdb_file_handle_error_data(self.handle) })));
-        }
-        Ok(n as usize)
-    }
-}
-
-impl Drop for DuckFile {
-    fn drop(&mut self) {
-        unsafe {
-            ffi::duckdb_destroy_file_handle(&mut self.handle);
-            ffi::duckdb_destroy_file_system(&mut self.fs);
-        }
+    let file = std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK).open(path).map_err(OpenError::Io)?;
+    let meta = file.metadata().map_err(OpenError::Io)?;
+    match not_a_file(&meta) {
+        None => Ok(file),
+        Some(_) if meta.is_dir() => Err(OpenError::Directory),
+        Some(what) => Err(OpenError::NotAFile(what)),
     }
 }
 
@@ -267,12 +230,12 @@ pub enum RawFile {
 
 impl RawFile {
     /// Opens `input`: locally (regular files only, see `open_local`), remotely through DuckDB.
-    pub fn open(input: &Input, context: Option<&ClientContext>) -> Result<RawFile, String> {
+    pub fn open(input: &Input, context: Option<&ClientContext>) -> Result<RawFile, OpenError> {
         match input {
             Input::Local(path) => open_local(path).map(RawFile::Local),
             Input::Remote(url) => {
-                let ctx = context.ok_or("no client context to open remote files")?;
-                DuckFile::open(ctx, url).map(RawFile::Remote)
+                let ctx = context.ok_or(OpenError::NoContext)?;
+                ctx.open(url).map(RawFile::Remote).map_err(OpenError::Remote)
             }
         }
     }
@@ -319,10 +282,11 @@ mod tests {
         let none = PathSettings::default();
         let all = expand(&[format!("{d}/**/*.gz")], &none).unwrap();
         assert_eq!(all.len(), 2);
-        assert!(expand(&[format!("{d}/*.nothing")], &none).unwrap_err().contains("No files found"));
-        assert!(expand(&[d.to_string()], &none).unwrap_err().contains("is a directory"));
-        assert!(expand(&[format!("{d}/missing.gz")], &none).unwrap_err().contains("No such file"));
-        assert!(expand(&["s3://b/*.gz".to_string()], &none).unwrap_err().contains("glob()"));
+        let err = |p: String| expand(&[p], &none).unwrap_err().to_string();
+        assert!(err(format!("{d}/*.nothing")).contains("No files found"));
+        assert!(err(d.to_string()).contains("is a directory"));
+        assert!(err(format!("{d}/missing.gz")).contains("No such file"));
+        assert!(err("s3://b/*.gz".to_string()).contains("glob()"));
         assert_eq!(expand(&["s3://b/x.gz".to_string()], &none).unwrap(), vec![Input::Remote("s3://b/x.gz".to_string())]);
         // file_search_path: a relative name found in one of the directories.
         let search = PathSettings { search_path: vec!["/nonexistent".into(), format!("{d}/2026")], home: None };
@@ -341,13 +305,16 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let fifo = dir.join("f.gz");
         let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
-        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        // mkfifo has no safe wrapper in std; a valid C string and mode are all it needs.
+        #[allow(unsafe_code)]
+        let made = unsafe { libc::mkfifo(c.as_ptr(), 0o600) };
+        assert_eq!(made, 0);
         let t = std::time::Instant::now();
-        let e = open_local(&fifo).unwrap_err();
+        let e = open_local(&fifo).unwrap_err().to_string();
         assert!(e.starts_with("is a FIFO"), "{e}");
         assert!(t.elapsed() < std::time::Duration::from_secs(5));
-        assert!(open_local(Path::new("/dev/null")).unwrap_err().starts_with("is a device"));
-        assert_eq!(open_local(&dir).unwrap_err(), "is a directory");
+        assert!(open_local(Path::new("/dev/null")).unwrap_err().to_string().starts_with("is a device"));
+        assert_eq!(open_local(&dir).unwrap_err().to_string(), "is a directory");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -1,17 +1,13 @@
-//! The thin DuckDB layer: C API glue, scalar and table function registration, playbook
-//! installation. CloudFront knowledge lives in `crate::format` and `crate::hunt`.
-//!
-//! The registration functions take DuckDB's raw `duckdb_connection`; their only caller is
-//! `entry::load`, which passes the connection it just opened, so they stay safe functions.
-#![allow(clippy::not_unsafe_ptr_arg_deref)]
+//! The thin DuckDB layer: the safe C API core (`capi`, the only module with `unsafe`), the table
+//! and scalar functions, the function catalogue and the playbook installer. CloudFront knowledge
+//! lives in the core crate (`crate::format`, `crate::hunt`).
 
+#[allow(unsafe_code)]
 pub mod capi;
-pub mod entry;
-pub mod scalar;
-pub mod version;
+pub mod catalog;
 pub mod files;
-pub mod read_cloudfront;
 pub mod playbook;
-pub mod static_table;
+pub mod read_cloudfront;
 pub mod scalars;
-pub mod function_docs;
+pub mod static_table;
+pub mod version;

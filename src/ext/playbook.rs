@@ -20,18 +20,22 @@
 
 use std::sync::Arc;
 
-use libduckdb_sys as ffi;
-
-use super::capi::query_first_text as query_text;
-use super::static_table::{register, Cell, ColumnType};
+use super::capi::{Connection, Signature, Type};
+use super::catalog::Table;
+use super::static_table::{Cell, StaticTable};
 use crate::playbook::macros;
 
 /// The catalog names tried for the playbook, in order.
 pub const CATALOG_NAMES: [&str; 2] = ["cloudfront", "cloudfront_playbook"];
 
-/// Runs one statement on `con`; the error text on failure.
-fn execute(con: ffi::duckdb_connection, sql: &str) -> Result<(), String> {
-    query_text(con, sql).map(|_| ())
+/// Runs one statement on `con`; DuckDB's message on failure.
+fn execute(con: &Connection, sql: &str) -> Result<(), String> {
+    con.execute(sql).map_err(|e| e.to_string())
+}
+
+/// The first value of a query's result as text (None for no row, NULL or an error).
+fn query_text(con: &Connection, sql: &str) -> Option<String> {
+    con.query_first_text(sql).ok().flatten()
 }
 
 /// A SQL string literal.
@@ -50,17 +54,15 @@ struct Installed {
 
 /// Installs the playbook (see the module documentation) and returns, per macro in file order,
 /// where it went. Never fails: whatever could not be installed is reported by the listing.
-fn install(con: ffi::duckdb_connection) -> Vec<Installed> {
+fn install(con: &Connection) -> Vec<Installed> {
     let all = macros();
     let names = all_macro_names(all.iter().map(|m| m.sql));
     let (catalog, catalog_error) = attach_catalog(con);
-    let default_db = query_text(con, "SELECT current_database()").ok().flatten().unwrap_or_else(|| "memory".into());
+    let default_db = query_text(con, "SELECT current_database()").unwrap_or_else(|| "memory".into());
     let default_is_memory = query_text(
         con,
         &format!("SELECT path IS NULL AND NOT readonly FROM duckdb_databases() WHERE database_name = {}", literal(&default_db)),
     )
-    .ok()
-    .flatten()
     .is_some_and(|v| v == "true");
 
     let mut out = Vec::with_capacity(all.len());
@@ -95,8 +97,6 @@ fn install(con: ffi::duckdb_connection) -> Vec<Installed> {
                     literal(&m.name)
                 ),
             )
-            .ok()
-            .flatten()
             .is_some_and(|n| n != "0");
             let mut note = format!(
                 "not created unqualified: the default database {default_db} is a file or read-only, which LOAD never writes to; \
@@ -125,12 +125,10 @@ fn install(con: ffi::duckdb_connection) -> Vec<Installed> {
 }
 
 /// Attaches the in-memory playbook catalog under the first free name of `CATALOG_NAMES`.
-fn attach_catalog(con: ffi::duckdb_connection) -> (Option<String>, Option<String>) {
+fn attach_catalog(con: &Connection) -> (Option<String>, Option<String>) {
     let mut last_error = None;
     for name in CATALOG_NAMES {
         let taken = query_text(con, &format!("SELECT count(*) FROM duckdb_databases() WHERE database_name = {}", literal(name)))
-            .ok()
-            .flatten()
             .is_some_and(|n| n != "0");
         if taken {
             last_error = Some(format!("the name {name} is taken by an attached database"));
@@ -297,9 +295,25 @@ fn rewrite(sql: &str, names: &[String], catalog: Option<&str>, create: Create) -
     out
 }
 
+/// `cloudfront_playbook()`: every macro with where LOAD put it.
+pub const LISTING: Table = Table {
+    signature: Signature { name: "cloudfront_playbook", parameters: &[], named: &[] },
+    columns: Some(&[
+        ("name", Type::Varchar),
+        ("question", Type::Varchar),
+        ("parameters", Type::Varchar),
+        ("sql", Type::Varchar),
+        ("temp_sql", Type::Varchar),
+        ("installed_as", Type::Varchar),
+        ("note", Type::Varchar),
+    ]),
+    description: "Every hunting macro: name, question, parameters, sql, temp_sql, and where LOAD put it (installed_as, e.g. cloudfront.cf_hunt; note: whether also unqualified, and why not).",
+    example: "FROM cloudfront_playbook()",
+};
+
 /// Installs the playbook, then registers `cloudfront_playbook()`, which lists every macro with
 /// where LOAD put it. Only the registration can fail LOAD; the installation reports instead.
-pub fn install_and_register_listing(con: ffi::duckdb_connection) -> Result<(), String> {
+pub fn install_and_register_listing(con: &Connection) -> Result<(), super::capi::Error> {
     let installed = Arc::new(install(con));
     let rows = move || {
         macros()
@@ -319,20 +333,7 @@ pub fn install_and_register_listing(con: ffi::duckdb_connection) -> Result<(), S
             })
             .collect()
     };
-    register(
-        con,
-        "cloudfront_playbook",
-        vec![
-            ("name", ColumnType::Text),
-            ("question", ColumnType::Text),
-            ("parameters", ColumnType::Text),
-            ("sql", ColumnType::Text),
-            ("temp_sql", ColumnType::Text),
-            ("installed_as", ColumnType::Text),
-            ("note", ColumnType::Text),
-        ],
-        rows,
-    )
+    StaticTable::new(&LISTING, rows).register(con)
 }
 
 #[cfg(test)]

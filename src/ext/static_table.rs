@@ -1,123 +1,89 @@
 //! Table functions that return a small, fully known table (the playbook listing, the edge
-//! location catalogue): rows are computed at bind and emitted in vectors of 2048.
+//! location catalogue, the function listing): rows are computed at bind and emitted in vectors.
 
-use std::ffi::c_void;
 use std::sync::Mutex;
 
-use libduckdb_sys as ffi;
-
-use super::capi::{cstring, drop_box, guard, register_table_function, LogicalType, OutVector, TableFunctionDef};
+use super::capi::{register_table, BindInfo, Connection, Error, InitInfo, OutputChunk, Signature, TableFunction, Type};
+use super::catalog::Table;
 
 /// One cell of a static table.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Cell {
     Text(String),
     Double(f64),
     Null,
 }
 
-/// Column types a static table may use.
-#[derive(Clone, Copy)]
-pub enum ColumnType {
-    Text,
-    Double,
+/// A parameterless table function whose rows are computed by `rows` at each bind.
+pub struct StaticTable {
+    signature: Signature,
+    columns: &'static [(&'static str, Type)],
+    rows: Box<dyn Fn() -> Vec<Vec<Cell>> + Send + Sync>,
 }
 
-struct Bind {
-    rows: Vec<Vec<Cell>>,
+impl StaticTable {
+    /// The table function `def` (without parameters; its columns VARCHAR or DOUBLE), with the
+    /// rows `rows()` gives.
+    pub fn new(def: &'static Table, rows: impl Fn() -> Vec<Vec<Cell>> + Send + Sync + 'static) -> Self {
+        assert!(def.signature.parameters.is_empty() && def.signature.named.is_empty(), "a static table has no parameters");
+        let columns = def.columns.expect("a static table's columns are fixed");
+        Self { signature: def.signature, columns, rows: Box::new(rows) }
+    }
+
+    /// Registers the table function on `con`.
+    pub fn register(self, con: &Connection) -> Result<(), Error> {
+        register_table(con, self)
+    }
 }
 
-struct Init {
+/// Where the next scan call starts, and which columns the query reads.
+pub struct Cursor {
     next: Mutex<usize>,
     projection: Vec<usize>,
 }
 
-/// Registered definition, kept alive by DuckDB as the function's extra info.
-struct Definition {
-    columns: Vec<(&'static str, ColumnType)>,
-    rows: Box<dyn Fn() -> Vec<Vec<Cell>> + Send + Sync>,
-}
+impl TableFunction for StaticTable {
+    type Bind = Vec<Vec<Cell>>;
+    type Global = Cursor;
+    type Local = ();
+    type Error = Error;
 
-unsafe extern "C" fn bind(info: ffi::duckdb_bind_info) {
-    guard(
-        |m| {
-            let c = cstring(m);
-            ffi::duckdb_bind_set_error(info, c.as_ptr())
-        },
-        || {
-            let def = &*(ffi::duckdb_bind_get_extra_info(info) as *const Definition);
-            for (name, ty) in &def.columns {
-                let t = match ty {
-                    ColumnType::Text => LogicalType::varchar(),
-                    ColumnType::Double => LogicalType::double(),
-                };
-                let c = cstring(name);
-                ffi::duckdb_bind_add_result_column(info, c.as_ptr(), t.0);
-            }
-            let rows = (def.rows)();
-            ffi::duckdb_bind_set_cardinality(info, rows.len() as u64, true);
-            ffi::duckdb_bind_set_bind_data(info, Box::into_raw(Box::new(Bind { rows })) as *mut c_void, Some(drop_box::<Bind>));
-            Ok(())
-        },
-    );
-}
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
 
-unsafe extern "C" fn init(info: ffi::duckdb_init_info) {
-    let n = ffi::duckdb_init_get_column_count(info) as usize;
-    let projection = (0..n).map(|i| ffi::duckdb_init_get_column_index(info, i as u64) as usize).collect();
-    let state = Box::new(Init { next: Mutex::new(0), projection });
-    ffi::duckdb_init_set_init_data(info, Box::into_raw(state) as *mut c_void, Some(drop_box::<Init>));
-}
+    fn bind(&self, info: &mut BindInfo<'_>) -> Result<Self::Bind, Error> {
+        for (name, ty) in self.columns {
+            info.add_column(name, ty);
+        }
+        let rows = (self.rows)();
+        info.set_cardinality(rows.len() as u64, true);
+        Ok(rows)
+    }
 
-unsafe extern "C" fn scan(info: ffi::duckdb_function_info, output: ffi::duckdb_data_chunk) {
-    guard(
-        |m| {
-            let c = cstring(m);
-            ffi::duckdb_function_set_error(info, c.as_ptr())
-        },
-        || {
-            let bind = &*(ffi::duckdb_function_get_bind_data(info) as *const Bind);
-            let init = &*(ffi::duckdb_function_get_init_data(info) as *const Init);
-            let mut next = init.next.lock().map_err(|_| "poisoned")?;
-            let start = *next;
-            let end = (start + 2048).min(bind.rows.len());
-            let mut outs: Vec<OutVector> =
-                (0..init.projection.len()).map(|i| OutVector::new(ffi::duckdb_data_chunk_get_vector(output, i as u64))).collect();
-            for (r, row) in bind.rows[start..end].iter().enumerate() {
-                for (out, &col) in outs.iter_mut().zip(&init.projection) {
-                    match row.get(col) {
-                        Some(Cell::Text(s)) => out.set_str(r, s.as_bytes()),
-                        Some(Cell::Double(d)) => out.set(r, *d),
-                        _ => out.set_null(r),
-                    }
+    fn init(&self, info: &mut InitInfo<'_>, _bind: &Self::Bind) -> Result<Cursor, Error> {
+        Ok(Cursor { next: Mutex::new(0), projection: info.projected_columns() })
+    }
+
+    fn local_init(&self, _info: &mut InitInfo<'_>, _bind: &Self::Bind) -> Result<(), Error> {
+        Ok(())
+    }
+
+    fn scan(&self, rows: &Self::Bind, cursor: &Cursor, _local: &mut (), output: &mut OutputChunk<'_>) -> Result<usize, Error> {
+        let mut next = cursor.next.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let start = *next;
+        let end = (start + output.capacity()).min(rows.len());
+        let mut columns = output.columns();
+        for (r, row) in rows[start..end].iter().enumerate() {
+            for (out, &col) in columns.iter_mut().zip(&cursor.projection) {
+                match row.get(col) {
+                    Some(Cell::Text(s)) => out.set_str(r, s),
+                    Some(Cell::Double(d)) => out.set(r, *d),
+                    _ => out.set_null(r),
                 }
             }
-            *next = end;
-            ffi::duckdb_data_chunk_set_size(output, (end - start) as u64);
-            Ok(())
-        },
-    );
-}
-
-/// Registers a parameterless table function `name` producing `rows()` with `columns`.
-pub fn register(
-    con: ffi::duckdb_connection,
-    name: &str,
-    columns: Vec<(&'static str, ColumnType)>,
-    rows: impl Fn() -> Vec<Vec<Cell>> + Send + Sync + 'static,
-) -> Result<(), String> {
-    let def = Box::into_raw(Box::new(Definition { columns, rows: Box::new(rows) })) as *mut c_void;
-    register_table_function(
-        con,
-        TableFunctionDef {
-            name,
-            parameters: vec![],
-            named_parameters: vec![],
-            bind,
-            init,
-            local_init: None,
-            scan,
-            extra_info: Some((def, drop_box::<Definition>)),
-        },
-    )
+        }
+        *next = end;
+        Ok(end - start)
+    }
 }

@@ -1,22 +1,22 @@
-//! `cloudfront_version()`: the extension's own version, so users and bug reports can tell
-//! which build is loaded (DuckDB's `duckdb_extensions()` shows it too, from the footer).
+//! `cloudfront_version()`: the extension's own version, so users and bug reports can tell which
+//! build is loaded (DuckDB's `duckdb_extensions()` shows it too, from the footer).
 
-use libduckdb_sys as ffi;
-
-use super::capi::{InVector, LogicalType, OutVector};
-use super::scalar::{register, NullInput, Overload, Scalar};
+use super::capi::{Error, InVector, NullInput, OutVector, Overload, Scalar, Type};
 
 /// The version from Cargo.toml, the same string the metadata footer carries.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-fn kernel(_args: &[InVector], rows: usize, out: &mut OutVector) -> Result<(), String> {
+fn kernel(_args: &[InVector<'_>], rows: usize, mut out: OutVector<'_>) -> Result<(), Error> {
     for row in 0..rows {
-        out.set_str(row, VERSION.as_bytes());
+        out.set_str(row, VERSION);
     }
     Ok(())
 }
 
-pub fn register_version(con: ffi::duckdb_connection) -> Result<(), String> {
-    let overloads = vec![Overload::new(vec![], LogicalType::varchar(), kernel)];
-    register(con, Scalar { name: "cloudfront_version", null_input: NullInput::GivesNull, overloads })
-}
+pub const SCALAR: Scalar = Scalar {
+    name: "cloudfront_version",
+    null_input: NullInput::GivesNull,
+    overloads: &[Overload { params: &[], returns: Type::Varchar, kernel }],
+    description: "The extension's version.",
+    example: "SELECT cloudfront_version()",
+};

@@ -121,16 +121,39 @@ fn bracket(c: u8, pattern: &[u8], p: &mut usize) -> Option<bool> {
     None
 }
 
+/// Why a pattern could not be expanded.
+#[derive(Debug)]
+pub enum GlobError {
+    /// More than one `**` segment (DuckDB refuses them too).
+    MultipleRecursive(String),
+    /// A directory on the way could not be listed (skipping it would hide its files).
+    List { dir: String, error: std::io::Error },
+    /// An entry of a listed directory could not be examined.
+    Entry { path: String, error: std::io::Error },
+}
+
+impl std::fmt::Display for GlobError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            GlobError::MultipleRecursive(pattern) => write!(f, "Cannot use multiple '**' in one path (\"{pattern}\")"),
+            GlobError::List { dir, error } => write!(f, "cannot list directory \"{dir}\": {error}"),
+            GlobError::Entry { path, error } => write!(f, "cannot read \"{path}\": {error}"),
+        }
+    }
+}
+
+impl std::error::Error for GlobError {}
+
 /// Expands one local pattern into paths, sorted. `Ok(vec![])` when nothing matches.
 /// Non-regular matches are included (see the module documentation).
-pub fn expand_local(pattern: &str) -> Result<Vec<PathBuf>, String> {
+pub fn expand_local(pattern: &str) -> Result<Vec<PathBuf>, GlobError> {
     if !has_glob(pattern) {
         return Ok(if Path::new(pattern).symlink_metadata().is_ok() { vec![PathBuf::from(pattern)] } else { vec![] });
     }
     let absolute = pattern.starts_with('/');
     let segments: Vec<&str> = pattern.split('/').filter(|s| !s.is_empty()).collect();
     if segments.iter().filter(|s| **s == "**").count() > 1 {
-        return Err(format!("Cannot use multiple '**' in one path (\"{pattern}\")"));
+        return Err(GlobError::MultipleRecursive(pattern.to_string()));
     }
     // A trailing '/' asks for directories: an empty last segment.
     let mut segments = segments;
@@ -214,22 +237,22 @@ enum Kind {
 /// The entries of `dir` (the current directory when empty), with what each is without
 /// following links. A directory that cannot be listed is an error naming it: skipping it would
 /// hide its files.
-fn list(dir: &Path) -> Result<Vec<(PathBuf, Kind)>, String> {
+fn list(dir: &Path) -> Result<Vec<(PathBuf, Kind)>, GlobError> {
     let shown = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
     let entries = match fs::read_dir(shown) {
         Ok(e) => e,
         // Not a directory (or gone): nothing in it matches, as in DuckDB.
         Err(e) if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory) => return Ok(vec![]),
-        Err(e) => return Err(format!("cannot list directory \"{}\": {e}", display(shown))),
+        Err(error) => return Err(GlobError::List { dir: display(shown), error }),
     };
     let mut out = Vec::new();
     for entry in entries {
-        let entry = entry.map_err(|e| format!("cannot list directory \"{}\": {e}", display(shown)))?;
+        let entry = entry.map_err(|error| GlobError::List { dir: display(shown), error })?;
         let kind = match entry.file_type() {
             Ok(t) if t.is_symlink() => Kind::Link,
             Ok(t) if t.is_dir() => Kind::Dir,
             Ok(_) => Kind::Other,
-            Err(e) => return Err(format!("cannot read \"{}\": {e}", display(&entry.path()))),
+            Err(error) => return Err(GlobError::Entry { path: display(&entry.path()), error }),
         };
         let name = entry.file_name();
         out.push((if dir.as_os_str().is_empty() { PathBuf::from(&name) } else { dir.join(&name) }, kind));
@@ -300,7 +323,7 @@ mod tests {
         assert_eq!(rel(expand_local(&format!("{d}/**/*.gz")).unwrap()), [".dot.gz", "a/b/y.gz", "a/x.gz", "link.gz", "z.gz"]);
         assert_eq!(rel(expand_local(&format!("{d}/*/b/*.gz")).unwrap()), ["a/b/y.gz"]);
         assert_eq!(rel(expand_local(&format!("{d}/a/b/up/*.gz")).unwrap()), ["a/b/up/x.gz"]);
-        assert!(expand_local(&format!("{d}/**/x/**")).unwrap_err().contains("multiple '**'"));
+        assert!(expand_local(&format!("{d}/**/x/**")).unwrap_err().to_string().contains("multiple '**'"));
         assert!(expand_local(&format!("{d}/*.nothing")).unwrap().is_empty());
         fs::remove_dir_all(&dir).unwrap();
     }

@@ -12,5 +12,6 @@
 #![deny(unsafe_code)]
 
 pub mod format;
+pub mod generated;
 pub mod glob;
 pub mod hunt;

@@ -447,7 +447,7 @@ impl Job<'_, '_> {
             ))
         };
         let mut chunk: Vec<u8> = Vec::with_capacity(CHUNK + 4096);
-        chunk.extend_from_slice(b"#Version: 1.0\n#Fields: date time x-edge-location sc-bytes c-ip cs-method cs(Host) cs-uri-stem sc-status cs(Referer) cs(User-Agent) cs-uri-query cs(Cookie) x-edge-result-type x-edge-request-id x-host-header cs-protocol cs-bytes time-taken x-forwarded-for ssl-protocol ssl-cipher x-edge-response-result-type cs-protocol-version fle-status fle-encrypted-fields c-port time-to-first-byte x-edge-detailed-result-type sc-content-type sc-content-len sc-range-start sc-range-end\n");
+        chunk.extend_from_slice(header().as_bytes());
         let mut st = FileStats::default();
         for &(_, k) in &order {
             let k = k as usize;
@@ -478,4 +478,10 @@ impl Job<'_, '_> {
         st.written = fs::metadata(path)?.len();
         Ok(st)
     }
+}
+
+/// The header of every generated file: the 33 fields of a standard log, in file order, from the
+/// reader's field catalogue (`Req::render` writes each line's values in this order).
+pub fn header() -> String {
+    format!("#Version: 1.0\n#Fields: {}\n", cloudfront_core::format::fields::STANDARD_33_FIELDS.join(" "))
 }

@@ -1,10 +1,12 @@
-//! A converted field: what one output cell holds before the DuckDB layer writes it.
+//! Converting one raw field to a typed value: the one conversion of the reader, used by the
+//! scan, by validation (`ignore_errors`, the rejects listing) and by the fuzz targets alike (see
+//! `format::row`, which applies it to whole rows).
 
 use super::decode::{needs_text_repair, push_lossy_utf8, push_text_escaping_controls, url_decode_levels};
 use super::fields::Kind;
-use super::value::{is_null, parse_date, parse_f64, parse_i32, parse_i64, parse_time, ValueError};
+use super::value::{is_null, parse_date, parse_epoch_seconds, parse_f64, parse_i32, parse_i64, parse_time, ValueError};
 
-/// One typed value; `Str` borrows either the line or the scratch buffer.
+/// One typed value; `Text` borrows either the line or the scratch buffer.
 #[derive(Debug, PartialEq)]
 pub enum Cell<'a> {
     Null,
@@ -17,8 +19,7 @@ pub enum Cell<'a> {
     Time(i64),
     /// Microseconds since the epoch, UTC.
     Timestamp(i64),
-    /// Valid UTF-8.
-    Str(&'a [u8]),
+    Text(&'a str),
 }
 
 /// Reusable buffers for text that has to be rewritten (decoded or made valid UTF-8).
@@ -34,47 +35,57 @@ pub const DECODE_LEVELS: u32 = 2;
 
 /// Converts the raw bytes of a field of `kind`. `-` and empty are NULL in every column.
 /// Invalid UTF-8 in text is replaced by U+FFFD (DuckDB requires valid UTF-8 in VARCHAR).
-#[inline]
+///
+/// Always inlined: callers match on the result right away, so the `Cell` never exists in memory
+/// and each kind's parser writes straight into the caller's destination.
+#[inline(always)]
 pub fn convert<'a>(kind: Kind, raw: &'a [u8], decode: bool, scratch: &'a mut Scratch) -> Result<Cell<'a>, ValueError> {
     if is_null(raw) {
         return Ok(Cell::Null);
     }
     Ok(match kind {
-        Kind::Int32 => Cell::I32(parse_i32(raw)?),
+        Kind::Text => Cell::Text(valid_text(raw, &mut scratch.text)),
         Kind::Int64 => Cell::I64(parse_i64(raw)?),
+        Kind::Int32 => Cell::I32(parse_i32(raw)?),
         Kind::Double => Cell::F64(parse_f64(raw)?),
         Kind::Date => Cell::Date(parse_date(raw)?),
         Kind::Time => Cell::Time(parse_time(raw)?),
-        Kind::Timestamp => Cell::Timestamp(super::value::parse_epoch_seconds(raw)?),
-        Kind::DecodedText if decode => {
-            // Decoded text keeps control characters escaped (push_text_escaping_controls).
-            let text: &[u8] = if memchr::memchr(b'%', raw).is_some() {
-                url_decode_levels(raw, DECODE_LEVELS, &mut scratch.tmp);
-                &scratch.tmp
-            } else {
-                raw
-            };
-            if needs_text_repair(text) {
-                scratch.text.clear();
-                push_text_escaping_controls(text, &mut scratch.text);
-                Cell::Str(&scratch.text)
-            } else {
-                Cell::Str(text)
-            }
-        }
-        Kind::Text | Kind::DecodedText => Cell::Str(valid_text(raw, &mut scratch.text)),
+        Kind::Timestamp => Cell::Timestamp(parse_epoch_seconds(raw)?),
+        Kind::DecodedText if decode => Cell::Text(decoded_text(raw, scratch)),
+        Kind::DecodedText => Cell::Text(valid_text(raw, &mut scratch.text)),
     })
+}
+
+/// A `DecodedText` field decoded (up to [`DECODE_LEVELS`]), with control characters escaped
+/// (`push_text_escaping_controls`) and invalid UTF-8 replaced.
+#[inline(never)]
+fn decoded_text<'a>(raw: &'a [u8], scratch: &'a mut Scratch) -> &'a str {
+    let text: &[u8] = if memchr::memchr(b'%', raw).is_some() {
+        url_decode_levels(raw, DECODE_LEVELS, &mut scratch.tmp);
+        &scratch.tmp
+    } else {
+        raw
+    };
+    if needs_text_repair(text) {
+        scratch.text.clear();
+        push_text_escaping_controls(text, &mut scratch.text);
+        std::str::from_utf8(&scratch.text).expect("push_text_escaping_controls writes UTF-8")
+    } else {
+        // Printable ASCII only (needs_text_repair said so).
+        std::str::from_utf8(text).expect("printable ASCII")
+    }
 }
 
 /// `bytes` itself when it is valid UTF-8 (the common, ASCII case), else a repaired copy.
 #[inline]
-pub fn valid_text<'a>(bytes: &'a [u8], repaired: &'a mut Vec<u8>) -> &'a [u8] {
-    if bytes.is_ascii() || std::str::from_utf8(bytes).is_ok() {
-        bytes
-    } else {
-        repaired.clear();
-        push_lossy_utf8(bytes, repaired);
-        repaired
+pub fn valid_text<'a>(bytes: &'a [u8], repaired: &'a mut Vec<u8>) -> &'a str {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(_) => {
+            repaired.clear();
+            push_lossy_utf8(bytes, repaired);
+            std::str::from_utf8(repaired).expect("push_lossy_utf8 writes UTF-8")
+        }
     }
 }
 
@@ -93,16 +104,16 @@ mod tests {
     #[test]
     fn decoding_only_where_asked() {
         let mut s = Scratch::default();
-        assert_eq!(convert(Kind::DecodedText, b"Mozilla/5.0%2520(X11)", true, &mut s), Ok(Cell::Str(b"Mozilla/5.0 (X11)")));
-        assert_eq!(convert(Kind::DecodedText, b"Mozilla/5.0%2520(X11)", false, &mut s), Ok(Cell::Str(b"Mozilla/5.0%2520(X11)")));
-        assert_eq!(convert(Kind::Text, b"id=1%2527", true, &mut s), Ok(Cell::Str(b"id=1%2527")));
+        assert_eq!(convert(Kind::DecodedText, b"Mozilla/5.0%2520(X11)", true, &mut s), Ok(Cell::Text("Mozilla/5.0 (X11)")));
+        assert_eq!(convert(Kind::DecodedText, b"Mozilla/5.0%2520(X11)", false, &mut s), Ok(Cell::Text("Mozilla/5.0%2520(X11)")));
+        assert_eq!(convert(Kind::Text, b"id=1%2527", true, &mut s), Ok(Cell::Text("id=1%2527")));
     }
 
     #[test]
     fn invalid_utf8_is_replaced() {
         let mut s = Scratch::default();
-        assert_eq!(convert(Kind::Text, b"a\xFFb", true, &mut s), Ok(Cell::Str("a\u{FFFD}b".as_bytes())));
-        assert_eq!(convert(Kind::DecodedText, b"a%FFb", true, &mut s), Ok(Cell::Str("a\u{FFFD}b".as_bytes())));
+        assert_eq!(convert(Kind::Text, b"a\xFFb", true, &mut s), Ok(Cell::Text("a\u{FFFD}b")));
+        assert_eq!(convert(Kind::DecodedText, b"a%FFb", true, &mut s), Ok(Cell::Text("a\u{FFFD}b")));
     }
 
     #[test]
@@ -111,5 +122,8 @@ mod tests {
         assert_eq!(convert(Kind::Int32, b"000", true, &mut s), Ok(Cell::I32(0)));
         assert_eq!(convert(Kind::Double, b"0.082", true, &mut s), Ok(Cell::F64(0.082)));
         assert_eq!(convert(Kind::Int64, b"18446744073709551616", true, &mut s), Err(ValueError::OutOfRange));
+        assert_eq!(convert(Kind::Date, b"2019-12-04", true, &mut s), Ok(Cell::Date(18234)));
+        assert_eq!(convert(Kind::Time, b"21:02:31", true, &mut s), Ok(Cell::Time(75_751_000_000)));
+        assert_eq!(convert(Kind::Timestamp, b"1598574722.123", true, &mut s), Ok(Cell::Timestamp(1_598_574_722_123_000)));
     }
 }

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use super::fields::{normalize, Family, REALTIME_DEFAULT_FIELDS};
 use super::json::parse_object;
 use super::lines::{split_fields, LineError, LineReader};
+pub use super::reject::{printable, BadLine, ErrorKind};
 use super::schema::{FieldMap, Schema, MAX_UNKNOWN_COLUMNS};
 use super::value::{parse_date, parse_epoch_seconds, parse_time, ValueError, MICROS_PER_DAY};
 
@@ -180,15 +181,6 @@ impl<'a> Row<'a> {
     }
 }
 
-/// A line that cannot be a row.
-#[derive(Debug, Clone, PartialEq)]
-pub struct BadLine {
-    pub line: u64,
-    pub reason: String,
-    /// The line as text (lossy), cut to a readable length.
-    pub text: String,
-}
-
 /// A line that cannot be a row, as the scanner found it. Nothing is formatted until
 /// `to_bad_line`, so skipping millions of bad lines (`ignore_errors`) costs little more than
 /// reading them: that work hands no row back to DuckDB, so it cannot be interrupted.
@@ -214,6 +206,21 @@ pub enum Why {
 }
 
 impl Why {
+    /// The kind of problem, as `read_cloudfront_rejects` names it.
+    pub fn kind(&self) -> ErrorKind {
+        match *self {
+            Why::FieldCount { expected, found } if found < expected => ErrorKind::MissingFields,
+            Why::FieldCount { .. } => ErrorKind::ExtraFields,
+            Why::BeforeHeader => ErrorKind::NoHeader,
+            Why::OnlyTabs => ErrorKind::BlankFields,
+            Why::TooLong { .. } => ErrorKind::LineTooLong,
+            Why::UnreadUnknown(_) => ErrorKind::UnreadFields,
+            Why::Json(_) => ErrorKind::InvalidJson,
+            Why::TooManyJsonKeys => ErrorKind::TooManyJsonKeys,
+        }
+    }
+
+    /// What is wrong, for people.
     pub fn reason(&self) -> String {
         match *self {
             Why::FieldCount { expected, found } => format!("expected {expected} fields, found {found}"),
@@ -231,9 +238,9 @@ impl Why {
 }
 
 impl Refused<'_> {
-    /// The refused line with its reason spelled out and its text made printable.
+    /// The refused line with its kind, its reason spelled out and its text made printable.
     pub fn to_bad_line(&self) -> BadLine {
-        bad(self.line, self.why.reason(), self.text)
+        BadLine::new(self.line, self.why.kind(), self.why.reason(), self.text)
     }
 }
 
@@ -304,31 +311,6 @@ fn blank(line: &[u8], layout: Layout) -> Blank {
         return Blank::Refuse;
     }
     Blank::Skip
-}
-
-const BAD_TEXT_LIMIT: usize = 512;
-
-fn bad(line: u64, reason: String, text: &[u8]) -> BadLine {
-    BadLine { line, reason, text: printable(text, BAD_TEXT_LIMIT) }
-}
-
-/// Log text made safe to show in an error message or terminal: at most `limit` bytes, invalid
-/// UTF-8 replaced, and control characters (ESC of terminal escape sequences, NUL, ...) written
-/// as `\xNN`, since logged user agents are attacker-controlled. Tabs stay tabs.
-pub fn printable(text: &[u8], limit: usize) -> String {
-    let cut = &text[..text.len().min(limit)];
-    let lossy = String::from_utf8_lossy(cut);
-    let mut out = String::with_capacity(lossy.len());
-    for c in lossy.chars() {
-        if (c.is_control() && c != '\t') || c == '\u{7f}' {
-            for b in c.to_string().bytes() {
-                out.push_str(&format!("\\x{b:02x}"));
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// Reads one file.
@@ -651,6 +633,7 @@ mod tests {
         assert_eq!(bads.len(), 1);
         assert_eq!(bads[0].line, 4);
         assert_eq!(bads[0].reason, "expected 3 fields, found 2");
+        assert_eq!(bads[0].kind, ErrorKind::MissingFields);
     }
 
     #[test]
@@ -658,6 +641,7 @@ mod tests {
         let data = b"#Version: 1.0\nx\ty\n";
         let (_, bads, _) = scan(data, ScanOptions { layout: LayoutChoice::Fixed(Layout::W3c), ..Default::default() });
         assert_eq!(bads[0].line, 2);
+        assert_eq!(bads[0].kind, ErrorKind::NoHeader);
     }
 
     #[test]
@@ -701,6 +685,7 @@ mod tests {
         assert_eq!(bads.len(), 20_000 - 255 + 1);
         assert_eq!(bads[0].line, 256);
         assert_eq!(bads[0].reason, format!("more than {MAX_JSON_KEYS} distinct JSON keys in this file"));
+        assert_eq!(bads[0].kind, ErrorKind::TooManyJsonKeys);
         let ip = schema.column_named("c_ip").unwrap();
         assert_eq!(rows.last().unwrap()[ip].as_deref(), Some("198.51.100.1"));
         // The sample took the union of the first 64 lines' keys, deduplicated.
@@ -797,6 +782,7 @@ mod tests {
         let got: Vec<(u64, &str, &str)> = bads.iter().map(|b| (b.line, b.reason.as_str(), b.text.as_str())).collect();
         let reason = "line of only TABs and spaces: no values";
         assert_eq!(got, vec![(2, reason, "\t\t"), (3, reason, " \t\t\t\t\t")]);
+        assert!(bads.iter().all(|b| b.kind == ErrorKind::BlankFields));
         // JSON lines: whitespace of any kind is blank.
         let (rows, bads, _) = scan(b"{\"c-ip\":\"192.0.2.1\"}\n\t \t\n", ScanOptions::default());
         assert_eq!((rows.len(), bads.len()), (1, 0));
@@ -815,6 +801,7 @@ mod tests {
         assert_eq!(bads.len(), 1);
         assert_eq!(bads[0].line, 3);
         assert_eq!(bads[0].reason, "line of 5000 bytes is longer than max_line_size (100 bytes)");
+        assert_eq!(bads[0].kind, ErrorKind::LineTooLong);
         assert_eq!(bads[0].text, "q".repeat(512));
     }
 
@@ -831,6 +818,7 @@ mod tests {
         assert_eq!(bads.len(), 1);
         assert_eq!(bads[0].line, 2);
         assert_eq!(bads[0].reason, format!("this #Fields: header names 3 more unknown field(s) than the {MAX_UNKNOWN_COLUMNS} that become columns; their values are not read"));
+        assert_eq!(bads[0].kind, ErrorKind::UnreadFields);
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0][schema.column_named("c_ip").unwrap()].as_deref(), Some("192.0.2.9"));
         assert_eq!(rows[0][schema.column_named("x_f255").unwrap()].as_deref(), Some("v255"));
@@ -855,13 +843,6 @@ mod tests {
         let got = sample_fields(head.chain(&mut counter), &opts).unwrap();
         assert_eq!(got.map(|(f, _)| f), Some(vec!["c-ip".to_string()]));
         assert!(counter.0 <= sample_bytes(&opts) + (2 << 20), "{} bytes read", counter.0);
-    }
-
-    #[test]
-    fn printable_escapes_control_characters() {
-        assert_eq!(printable(b"ok\x1b[31mred\x00\tx", 100), "ok\\x1b[31mred\\x00\tx");
-        assert_eq!(printable(b"abcdef", 3), "abc");
-        assert_eq!(printable(b"a\xffb", 10), "a\u{FFFD}b");
     }
 
     #[test]

@@ -1,0 +1,169 @@
+//! The fill loop: each scanning thread claims units, pulls events from their scanners and
+//! converts rows straight into the output vectors (through the core's `format::row::RowWriter`,
+//! the one conversion path), or, for `read_cloudfront_rejects`, writes the lines a scan would
+//! refuse.
+//!
+//! Interrupts. DuckDB checks for an interrupt between the chunks a table function returns, and
+//! the C API gives a table function no way to observe one itself; returning an empty chunk ends
+//! the scan. So every scan call returns as soon as it has consumed [`YIELD_BYTES`] of input with
+//! at least one row to hand back (rows, or rejected lines for the rejects listing), instead of
+//! filling a whole vector first; the work between two returns is bounded by that and by the
+//! input that yields nothing at all (bad lines skipped by `ignore_errors`, good lines in the
+//! rejects listing, blank lines), which only finite inputs can reach: streams that might never
+//! end (FIFOs, devices) are refused (`ext::files`), the index of a large split file is learned
+//! one range at a time (`format::split`), and bind reads a bounded number of header lines per
+//! file.
+
+use crate::ext::capi::{OutVector, OutputChunk};
+use crate::format::row::{Check, Discard, Output, RowWriter, Sink};
+use crate::format::scan::Event;
+
+use super::error::{FileError, ReadError};
+use super::plan::{Scanner, Units};
+use super::{rejects, Bind, Mode};
+
+/// Input a scan call consumes before it returns the rows it has (see the module
+/// documentation on interrupts): a few milliseconds of scanning.
+pub const YIELD_BYTES: u64 = 4 << 20;
+
+/// One scanning thread's state.
+pub struct Local {
+    /// Converts rows: into the projected columns (`read_cloudfront`), or only checks them
+    /// (`read_cloudfront_rejects`, no outputs).
+    writer: RowWriter,
+    /// `read_cloudfront_rejects`: which of `rejects::COLUMNS` each output is.
+    reject_columns: Vec<usize>,
+    /// The unit being read: its input's index and scanner.
+    current: Option<(usize, Scanner)>,
+    /// `scanner.consumed()` when last looked at.
+    consumed_mark: u64,
+}
+
+impl Local {
+    /// The state of a thread whose output columns are `projected` (indices of the declared
+    /// columns, in output order).
+    pub fn new(bind: &Bind, projected: &[usize]) -> Local {
+        let (outputs, reject_columns) = match bind.mode {
+            Mode::Rows => (projected.iter().map(|&id| bind.output(id)).collect(), Vec::new()),
+            Mode::Rejects => (Vec::new(), projected.to_vec()),
+        };
+        // With ignore_errors (and for the rejects listing) every column is checked, so whether a
+        // row is refused does not depend on the columns the query reads.
+        let check = if bind.options.ignore_errors || bind.mode == Mode::Rejects { Check::Every } else { Check::Shown };
+        Local {
+            writer: RowWriter::new(bind.schema.clone(), outputs, check, bind.options.decode),
+            reject_columns,
+            current: None,
+            consumed_mark: 0,
+        }
+    }
+}
+
+/// Fills up to one chunk of rows; 0 means the scan is over for this thread. Returns early, with
+/// fewer rows, once `YIELD_BYTES` of input were consumed (so DuckDB can check for an interrupt),
+/// provided there is at least one row: an empty chunk would end the scan.
+pub fn fill(bind: &Bind, units: &Units, local: &mut Local, output: &mut OutputChunk<'_>) -> Result<usize, ReadError> {
+    let capacity = output.capacity();
+    let mut columns = output.columns();
+    let mut row = 0;
+    let mut spent = 0u64;
+    while row < capacity {
+        if row > 0 && spent >= YIELD_BYTES {
+            break;
+        }
+        if local.current.is_none() {
+            let Some(unit) = units.claim() else { break };
+            local.current = Some((unit.file, units.open(bind, unit)?));
+            local.consumed_mark = 0;
+        }
+        let Some((file, scanner)) = local.current.as_mut() else { break };
+        let path = &bind.shown[*file];
+        let consumed = scanner.consumed();
+        spent += consumed - local.consumed_mark;
+        local.consumed_mark = consumed;
+        let event = scanner.next_event().map_err(|e| ReadError::file(path, FileError::Scan(e)))?;
+        match (event, bind.mode) {
+            (Event::End, _) => local.current = None,
+            (Event::Bad(bad), Mode::Rejects) => {
+                rejects::write(&mut columns, &local.reject_columns, row, path, &bad.to_bad_line());
+                row += 1;
+            }
+            (Event::Bad(_), Mode::Rows) if bind.options.ignore_errors => {}
+            (Event::Bad(bad), Mode::Rows) => return Err(ReadError::Line { path: path.clone(), bad: bad.to_bad_line() }),
+            (Event::Row(r), Mode::Rows) => match local.writer.write(&r, path, &mut Vectors(&mut columns), row) {
+                Ok(()) => row += 1,
+                Err(_) if bind.options.ignore_errors => {}
+                Err(e) => return Err(ReadError::Line { path: path.clone(), bad: e.to_bad_line(&r, &bind.schema) }),
+            },
+            (Event::Row(r), Mode::Rejects) => {
+                if let Err(e) = local.writer.write(&r, path, &mut Discard, 0) {
+                    rejects::write(&mut columns, &local.reject_columns, row, path, &e.to_bad_line(&r, &bind.schema));
+                    row += 1;
+                }
+            }
+        }
+    }
+    Ok(row)
+}
+
+/// The output chunk's vectors as the core's conversion sink: each value goes straight into its
+/// vector (checked writes: the vector's type and the row are verified by `OutVector`).
+struct Vectors<'s, 'v>(&'s mut [OutVector<'v>]);
+
+impl Sink for Vectors<'_, '_> {
+    #[inline]
+    fn null(&mut self, out: usize, row: usize) {
+        self.0[out].set_null(row)
+    }
+    #[inline]
+    fn int32(&mut self, out: usize, row: usize, value: i32) {
+        self.0[out].set(row, value)
+    }
+    #[inline]
+    fn int64(&mut self, out: usize, row: usize, value: i64) {
+        self.0[out].set(row, value)
+    }
+    #[inline]
+    fn float64(&mut self, out: usize, row: usize, value: f64) {
+        self.0[out].set(row, value)
+    }
+    #[inline]
+    fn date(&mut self, out: usize, row: usize, days: i32) {
+        self.0[out].set(row, days)
+    }
+    #[inline]
+    fn time(&mut self, out: usize, row: usize, micros: i64) {
+        self.0[out].set(row, micros)
+    }
+    #[inline]
+    fn timestamp(&mut self, out: usize, row: usize, micros: i64) {
+        self.0[out].set(row, micros)
+    }
+    #[inline]
+    fn text(&mut self, out: usize, row: usize, value: &str) {
+        self.0[out].set_str(row, value)
+    }
+}
+
+/// What output `id` of `read_cloudfront` shows (for [`Local::new`]).
+pub fn output_of(id: usize, schema_columns: usize, filename: bool) -> Output {
+    match id {
+        id if id < schema_columns => Output::Column(id),
+        id if id == schema_columns && filename => Output::Filename,
+        _ => Output::Null,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outputs_after_the_schema_are_filename_then_nothing() {
+        assert_eq!(output_of(0, 3, true), Output::Column(0));
+        assert_eq!(output_of(3, 3, true), Output::Filename);
+        assert_eq!(output_of(3, 3, false), Output::Null);
+        // A row id DuckDB adds.
+        assert_eq!(output_of(u64::MAX as usize, 3, true), Output::Null);
+    }
+}
