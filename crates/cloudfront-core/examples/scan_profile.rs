@@ -5,7 +5,8 @@
 //!   inflate   decompress (flate2 with zlib-rs, through `source::open_text`), bytes only
 //!   lines     + split into lines (`LineReader`)
 //!   fields    + find the fields of each line (`FileScanner::next_event`)
-//!   convert   + convert every column of every row (`cell::convert` and the timestamp)
+//!   convert   + convert every column of every row (the reader's `row::RowWriter`, into a sink
+//!             that keeps nothing)
 //!   store     + write the values into column arrays as DuckDB vectors hold them: numbers in
 //!             place, strings as 16-byte entries with those longer than 12 bytes copied to a heap
 //!
@@ -17,12 +18,12 @@ use std::io::Read;
 use std::sync::Arc;
 use std::time::Instant;
 
-use cloudfront_core::format::cell::{convert, Cell, Scratch};
 use cloudfront_core::format::lines::LineReader;
 use cloudfront_core::format::scan::{parse_fields_header, Event, FileScanner, ScanOptions};
 use cloudfront_core::format::schema::Schema;
 use cloudfront_core::format::source::open_text;
 use cloudfront_core::format::fields::Family;
+use cloudfront_core::format::row::{Check, Discard, Output, RowWriter, Sink};
 
 const VECTOR: usize = 2048;
 
@@ -163,58 +164,26 @@ fn schema_of(path: &str) -> Schema {
 
 fn scan_columns(stage: &str, path: &str, only: Option<usize>) -> u64 {
     let schema = Arc::new(schema_of(path));
-    let kinds: Vec<_> = schema.columns.iter().map(|c| c.kind).collect();
-    let mut scanner = FileScanner::new(open(path), schema.clone(), Arc::new(ScanOptions::default()));
-    let mut scratch = Scratch::default();
-    let mut cols = Columns {
-        nums: vec![vec![0; VECTOR]; kinds.len()],
-        strs: vec![vec![[0; 2]; VECTOR]; kinds.len()],
-        heap: Vec::with_capacity(1 << 20),
+    let outputs: Vec<Output> = match only {
+        Some(c) => vec![Output::Column(c)],
+        None => (0..schema.columns.len()).map(Output::Column).collect(),
     };
+    let mut writer = RowWriter::new(schema.clone(), outputs, Check::Shown, true);
+    let mut scanner = FileScanner::new(open(path), schema.clone(), Arc::new(ScanOptions::default()));
+    let width = schema.columns.len();
+    let mut cols = Columns { nums: vec![vec![0; VECTOR]; width], strs: vec![vec![[0; 2]; VECTOR]; width], heap: Vec::with_capacity(1 << 20) };
     let mut rows = 0u64;
     let mut slot = 0usize;
     while let Event::Row(r) = scanner.next_event().unwrap() {
         rows += 1;
-        if stage == "fields" {
-            black_box(r.field(0));
-            continue;
-        }
-        let ts = if only.is_none() || only == r.map.timestamp_column { r.timestamp().unwrap() } else { None };
-        if stage == "store" {
-            cols.nums[0][slot] = ts.unwrap_or(0);
-        } else {
-            black_box(ts);
-        }
-        for (c, &kind) in kinds.iter().enumerate() {
-            if Some(c) == r.map.timestamp_column || only.is_some_and(|o| o != c) {
+        match stage {
+            "fields" => {
+                black_box(r.field(0));
                 continue;
             }
-            let Some(raw) = r.raw(c) else { continue };
-            let cell = convert(kind, raw, true, &mut scratch).unwrap();
-            if stage == "convert" {
-                black_box(&cell);
-                continue;
-            }
-            match cell {
-                Cell::Null => cols.nums[c][slot] = 0,
-                Cell::I32(x) | Cell::Date(x) => cols.nums[c][slot] = x as i64,
-                Cell::I64(x) | Cell::Time(x) | Cell::Timestamp(x) => cols.nums[c][slot] = x,
-                Cell::F64(x) => cols.nums[c][slot] = x.to_bits() as i64,
-                Cell::Str(s) => {
-                    let mut e = [s.len() as u64, 0];
-                    if s.len() > 12 {
-                        let at = cols.heap.len();
-                        cols.heap.extend_from_slice(s);
-                        e[1] = at as u64;
-                    } else {
-                        let mut inline = [0u8; 12];
-                        inline[..s.len()].copy_from_slice(s);
-                        e[0] |= (u32::from_le_bytes(inline[..4].try_into().unwrap()) as u64) << 32;
-                        e[1] = u64::from_le_bytes(inline[4..].try_into().unwrap());
-                    }
-                    cols.strs[c][slot] = e;
-                }
-            }
+            // The reader's own conversion path, into a sink that keeps nothing.
+            "convert" => writer.write(&r, path, &mut Discard, slot).unwrap(),
+            _ => writer.write(&r, path, &mut cols, slot).unwrap(),
         }
         slot += 1;
         if slot == VECTOR {
@@ -224,4 +193,45 @@ fn scan_columns(stage: &str, path: &str, only: Option<usize>) -> u64 {
         }
     }
     rows
+}
+
+/// DuckDB's layout: numbers in place, strings as 16-byte `string_t` (inlined up to 12 bytes,
+/// else a pointer into the vector's heap, where the bytes are copied).
+impl Sink for Columns {
+    fn null(&mut self, out: usize, row: usize) {
+        self.nums[out][row] = 0;
+    }
+    fn int32(&mut self, out: usize, row: usize, value: i32) {
+        self.nums[out][row] = value as i64;
+    }
+    fn int64(&mut self, out: usize, row: usize, value: i64) {
+        self.nums[out][row] = value;
+    }
+    fn float64(&mut self, out: usize, row: usize, value: f64) {
+        self.nums[out][row] = value.to_bits() as i64;
+    }
+    fn date(&mut self, out: usize, row: usize, days: i32) {
+        self.nums[out][row] = days as i64;
+    }
+    fn time(&mut self, out: usize, row: usize, micros: i64) {
+        self.nums[out][row] = micros;
+    }
+    fn timestamp(&mut self, out: usize, row: usize, micros: i64) {
+        self.nums[out][row] = micros;
+    }
+    fn text(&mut self, out: usize, row: usize, value: &str) {
+        let s = value.as_bytes();
+        let mut e = [s.len() as u64, 0];
+        if s.len() > 12 {
+            let at = self.heap.len();
+            self.heap.extend_from_slice(s);
+            e[1] = at as u64;
+        } else {
+            let mut inline = [0u8; 12];
+            inline[..s.len()].copy_from_slice(s);
+            e[0] |= (u32::from_le_bytes(inline[..4].try_into().unwrap()) as u64) << 32;
+            e[1] = u64::from_le_bytes(inline[4..].try_into().unwrap());
+        }
+        self.strs[out][row] = e;
+    }
 }

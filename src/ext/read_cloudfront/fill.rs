@@ -14,6 +14,8 @@
 //! one range at a time (`format::split`), and bind reads a bounded number of header lines per
 //! file.
 
+use std::sync::Arc;
+
 use crate::ext::capi::{OutVector, OutputChunk};
 use crate::format::row::{Check, Discard, Output, RowWriter, Sink};
 use crate::format::scan::Event;
@@ -33,6 +35,9 @@ pub struct Local {
     writer: RowWriter,
     /// `read_cloudfront_rejects`: which of `rejects::COLUMNS` each output is.
     reject_columns: Vec<usize>,
+    /// The schema columns rows are read for, when not every column is checked: the scanners
+    /// split only the fields those need (`FileScanner::read_only`).
+    reads: Option<Arc<[usize]>>,
     /// The unit being read: its input's index and scanner.
     current: Option<(usize, Scanner)>,
     /// `scanner.consumed()` when last looked at.
@@ -50,7 +55,11 @@ impl Local {
         // With ignore_errors (and for the rejects listing) every column is checked, so whether a
         // row is refused does not depend on the columns the query reads.
         let check = if bind.options.ignore_errors || bind.mode == Mode::Rejects { Check::Every } else { Check::Shown };
+        let reads = (check == Check::Shown).then(|| {
+            outputs.iter().filter_map(|o| if let Output::Column(c) = *o { Some(c) } else { None }).collect::<Arc<[usize]>>()
+        });
         Local {
+            reads,
             writer: RowWriter::new(bind.schema.clone(), outputs, check, bind.options.decode),
             reject_columns,
             current: None,
@@ -73,7 +82,9 @@ pub fn fill(bind: &Bind, units: &Units, local: &mut Local, output: &mut OutputCh
         }
         if local.current.is_none() {
             let Some(unit) = units.claim() else { break };
-            local.current = Some((unit.file, units.open(bind, unit)?));
+            let mut scanner = units.open(bind, unit)?;
+            scanner.read_only(local.reads.clone());
+            local.current = Some((unit.file, scanner));
             local.consumed_mark = 0;
         }
         let Some((file, scanner)) = local.current.as_mut() else { break };
