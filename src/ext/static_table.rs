@@ -1,5 +1,6 @@
 //! Table functions that return a small, fully known table (the playbook listing, the edge
-//! location catalogue, the function listing): rows are computed at bind and emitted in vectors.
+//! location catalogue, the function listing, a listing computed from parameters): rows are
+//! computed at bind and emitted in vectors.
 
 use std::sync::Mutex;
 
@@ -11,23 +12,39 @@ use super::catalog::Table;
 pub enum Cell {
     Text(String),
     Double(f64),
+    Bool(bool),
+    /// Microseconds since the epoch, UTC.
+    TimestampTz(i64),
     Null,
 }
 
-/// A parameterless table function whose rows are computed by `rows` at each bind.
+/// The rows of one bind, computed from its parameters.
+type Rows = Box<dyn Fn(&BindInfo<'_>) -> Result<Vec<Vec<Cell>>, Error> + Send + Sync>;
+
+/// A table function whose rows are computed at each bind.
 pub struct StaticTable {
     signature: Signature,
     columns: &'static [(&'static str, Type)],
-    rows: Box<dyn Fn() -> Vec<Vec<Cell>> + Send + Sync>,
+    rows: Rows,
 }
 
 impl StaticTable {
-    /// The table function `def` (without parameters; its columns VARCHAR or DOUBLE), with the
-    /// rows `rows()` gives.
+    /// The table function `def` (without parameters; its columns VARCHAR, DOUBLE, BOOLEAN or
+    /// TIMESTAMPTZ), with the rows `rows()` gives.
     pub fn new(def: &'static Table, rows: impl Fn() -> Vec<Vec<Cell>> + Send + Sync + 'static) -> Self {
-        assert!(def.signature.parameters.is_empty() && def.signature.named.is_empty(), "a static table has no parameters");
+        assert!(def.signature.parameters.is_empty() && def.signature.named.is_empty(), "{} has parameters", def.signature.name);
+        Self::with_parameters(def, move |_: &BindInfo<'_>| Ok::<_, Error>(rows()))
+    }
+
+    /// The table function `def`, whose rows `rows` computes from the bind's parameters (its
+    /// error is the query's).
+    pub fn with_parameters<E: std::fmt::Display>(
+        def: &'static Table,
+        rows: impl Fn(&BindInfo<'_>) -> Result<Vec<Vec<Cell>>, E> + Send + Sync + 'static,
+    ) -> Self {
         let columns = def.columns.expect("a static table's columns are fixed");
-        Self { signature: def.signature, columns, rows: Box::new(rows) }
+        let rows: Rows = Box::new(move |info: &BindInfo<'_>| rows(info).map_err(|e| Error::Function(e.to_string())));
+        Self { signature: def.signature, columns, rows }
     }
 
     /// Registers the table function on `con`.
@@ -56,7 +73,7 @@ impl TableFunction for StaticTable {
         for (name, ty) in self.columns {
             info.add_column(name, ty);
         }
-        let rows = (self.rows)();
+        let rows = (self.rows)(info)?;
         info.set_cardinality(rows.len() as u64, true);
         Ok(rows)
     }
@@ -79,6 +96,8 @@ impl TableFunction for StaticTable {
                 match row.get(col) {
                     Some(Cell::Text(s)) => out.set_str(r, s),
                     Some(Cell::Double(d)) => out.set(r, *d),
+                    Some(Cell::Bool(b)) => out.set(r, *b),
+                    Some(Cell::TimestampTz(t)) => out.set(r, *t),
                     _ => out.set_null(r),
                 }
             }

@@ -7,8 +7,9 @@
 //! - [`glob`]: local path expansion with DuckDB's glob rules.
 //!
 //! The DuckDB extension (`cloudfront`), the log generator (`cfgen`) and the fuzz targets all use
-//! this crate, so what they test is what the extension runs. No `unsafe` here except the one
-//! SIMD loop in `format::lines`, which says why it is sound.
+//! this crate, so what they test is what the extension runs. No `unsafe` here except the SIMD
+//! loop in `format::lines` and the ASCII-to-`str` step in `format::cell`, each saying why it is
+//! sound.
 #![deny(unsafe_code)]
 
 pub mod format;

@@ -54,18 +54,37 @@ impl Value {
         unsafe { ffi::duckdb_get_int64(self.0) }
     }
 
+    /// A TIMESTAMP WITH TIME ZONE value (what a `TIMESTAMPTZ` parameter is cast to) in
+    /// microseconds since the epoch, UTC; None for a value of any other type.
+    pub fn timestamptz_micros(&self) -> Option<i64> {
+        // SAFETY: a live value of that type (checked first).
+        (self.type_id() == Some(ffi::DUCKDB_TYPE_DUCKDB_TYPE_TIMESTAMP_TZ)).then(|| unsafe { ffi::duckdb_get_timestamp_tz(self.0).micros })
+    }
+
+    /// Whether the value is a VARCHAR.
+    pub fn is_text(&self) -> bool {
+        self.type_id() == Some(ffi::DUCKDB_TYPE_DUCKDB_TYPE_VARCHAR)
+    }
+
+    /// The value's type id (None for an absent value).
+    fn type_id(&self) -> Option<ffi::DUCKDB_TYPE> {
+        if self.0.is_null() {
+            return None;
+        }
+        // SAFETY: a live value; the type it returns is owned by the value (only read here).
+        Some(unsafe { ffi::duckdb_get_type_id(ffi::duckdb_get_value_type(self.0)) })
+    }
+
     /// Elements of a LIST value as owned values; None when the value is not a list.
     pub fn list_items(&self) -> Option<Vec<Value>> {
         if self.0.is_null() {
             return None;
         }
-        // SAFETY: a live value; the type it returns is owned by the value (only read here, never
-        // destroyed); each child is a new value we own.
+        if self.type_id() != Some(ffi::DUCKDB_TYPE_DUCKDB_TYPE_LIST) {
+            return None;
+        }
+        // SAFETY: a live LIST value; each child is a new value we own.
         unsafe {
-            let ty = ffi::duckdb_get_value_type(self.0);
-            if ffi::duckdb_get_type_id(ty) != ffi::DUCKDB_TYPE_DUCKDB_TYPE_LIST {
-                return None;
-            }
             let n = ffi::duckdb_get_list_size(self.0);
             Some((0..n).map(|i| Value::from_owned(ffi::duckdb_get_list_child(self.0, i))).collect())
         }

@@ -128,7 +128,7 @@ impl<'a> InVector<'a> {
         self.rows
     }
 
-    #[inline]
+    #[inline(always)]
     fn check(&self, row: usize, physical: Physical) {
         assert!(row < self.rows, "row {row} of a {}-row input vector", self.rows);
         assert!(self.physical == physical, "input vector holds {:?}, read as {physical:?}", self.physical);
@@ -230,7 +230,7 @@ impl<'a> OutVector<'a> {
     }
 
     /// Sets `row` to NULL.
-    #[inline]
+    #[inline(always)]
     pub fn set_null(&mut self, row: usize) {
         assert!(row < self.capacity, "row {row} of an output vector of {} rows", self.capacity);
         // SAFETY: row < capacity, and the mask (made writable first) has a bit per row.
@@ -245,7 +245,7 @@ impl<'a> OutVector<'a> {
 
     /// Undoes an earlier `set_null` of a row that is written again (a row slot is reused when
     /// the row it held was refused).
-    #[inline]
+    #[inline(always)]
     fn mark_valid(&mut self, row: usize) {
         if !self.validity.is_null() {
             // SAFETY: callers checked row < capacity.
@@ -254,7 +254,7 @@ impl<'a> OutVector<'a> {
     }
 
     /// Writes a fixed-size value (`bool`, `i32`, `i64`, `f64`) into `row`.
-    #[inline]
+    #[inline(always)]
     pub fn set<T: Primitive>(&mut self, row: usize, value: T) {
         self.check(row, T::PHYSICAL);
         // SAFETY: checked just above.
@@ -265,7 +265,7 @@ impl<'a> OutVector<'a> {
     ///
     /// # Safety
     /// The vector must store `T` (see [`Primitive`]) and `row < self.capacity()`.
-    #[inline]
+    #[inline(always)]
     pub unsafe fn set_unchecked<T: Primitive>(&mut self, row: usize, value: T) {
         self.mark_valid(row);
         *(self.data as *mut T).add(row) = value;
@@ -281,7 +281,7 @@ impl<'a> OutVector<'a> {
     }
 
     /// Writes a VARCHAR into `row`.
-    #[inline]
+    #[inline(always)]
     pub fn set_str(&mut self, row: usize, value: &str) {
         self.check(row, Physical::Str);
         // SAFETY: checked just above; a `str` is valid UTF-8.
@@ -304,7 +304,7 @@ impl<'a> OutVector<'a> {
     /// # Safety
     /// The vector must be VARCHAR, `row < self.capacity()`, and `value` valid UTF-8 (DuckDB
     /// does not check it here).
-    #[inline]
+    #[inline(always)]
     pub unsafe fn set_str_unchecked(&mut self, row: usize, value: &[u8]) {
         self.mark_valid(row);
         if value.len() <= INLINE_STRING {

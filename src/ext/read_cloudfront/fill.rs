@@ -122,35 +122,35 @@ pub fn fill(bind: &Bind, units: &Units, local: &mut Local, output: &mut OutputCh
 struct Vectors<'s, 'v>(&'s mut [OutVector<'v>]);
 
 impl Sink for Vectors<'_, '_> {
-    #[inline]
+    #[inline(always)]
     fn null(&mut self, out: usize, row: usize) {
         self.0[out].set_null(row)
     }
-    #[inline]
+    #[inline(always)]
     fn int32(&mut self, out: usize, row: usize, value: i32) {
         self.0[out].set(row, value)
     }
-    #[inline]
+    #[inline(always)]
     fn int64(&mut self, out: usize, row: usize, value: i64) {
         self.0[out].set(row, value)
     }
-    #[inline]
+    #[inline(always)]
     fn float64(&mut self, out: usize, row: usize, value: f64) {
         self.0[out].set(row, value)
     }
-    #[inline]
+    #[inline(always)]
     fn date(&mut self, out: usize, row: usize, days: i32) {
         self.0[out].set(row, days)
     }
-    #[inline]
+    #[inline(always)]
     fn time(&mut self, out: usize, row: usize, micros: i64) {
         self.0[out].set(row, micros)
     }
-    #[inline]
+    #[inline(always)]
     fn timestamp(&mut self, out: usize, row: usize, micros: i64) {
         self.0[out].set(row, micros)
     }
-    #[inline]
+    #[inline(always)]
     fn text(&mut self, out: usize, row: usize, value: &str) {
         self.0[out].set_str(row, value)
     }

@@ -33,27 +33,86 @@ pub struct Scratch {
 /// until about the end of 2019 (`%2520`), once since.
 pub const DECODE_LEVELS: u32 = 2;
 
-/// Converts the raw bytes of a field of `kind`. `-` and empty are NULL in every column.
-/// Invalid UTF-8 in text is replaced by U+FFFD (DuckDB requires valid UTF-8 in VARCHAR).
-///
-/// Always inlined: callers match on the result right away, so the `Cell` never exists in memory
-/// and each kind's parser writes straight into the caller's destination.
+/// What receives a converted value: one method per SQL type, each consuming the receiver.
+/// [`convert`] makes a [`Cell`]; `format::row` writes straight into its sink, so that the value
+/// never exists as a `Cell` in the scan's hot loop (the kind's parser writes into the vector).
+pub trait Receive<'a> {
+    type Out;
+    fn null(self) -> Self::Out;
+    fn int32(self, value: i32) -> Self::Out;
+    fn int64(self, value: i64) -> Self::Out;
+    fn float64(self, value: f64) -> Self::Out;
+    /// Days since the epoch.
+    fn date(self, days: i32) -> Self::Out;
+    /// Microseconds since midnight.
+    fn time(self, micros: i64) -> Self::Out;
+    /// Microseconds since the epoch, UTC.
+    fn timestamp(self, micros: i64) -> Self::Out;
+    fn text(self, value: &'a str) -> Self::Out;
+}
+
+/// Converts the raw bytes of a field of `kind` and hands the value to `to`: the reader's one
+/// conversion. `-` and empty are NULL in every column. Invalid UTF-8 in text is replaced by
+/// U+FFFD (DuckDB requires valid UTF-8 in VARCHAR).
 #[inline(always)]
-pub fn convert<'a>(kind: Kind, raw: &'a [u8], decode: bool, scratch: &'a mut Scratch) -> Result<Cell<'a>, ValueError> {
+pub fn convert_with<'a, R: Receive<'a>>(
+    kind: Kind,
+    raw: &'a [u8],
+    decode: bool,
+    scratch: &'a mut Scratch,
+    to: R,
+) -> Result<R::Out, ValueError> {
     if is_null(raw) {
-        return Ok(Cell::Null);
+        return Ok(to.null());
     }
     Ok(match kind {
-        Kind::Text => Cell::Text(valid_text(raw, &mut scratch.text)),
-        Kind::Int64 => Cell::I64(parse_i64(raw)?),
-        Kind::Int32 => Cell::I32(parse_i32(raw)?),
-        Kind::Double => Cell::F64(parse_f64(raw)?),
-        Kind::Date => Cell::Date(parse_date(raw)?),
-        Kind::Time => Cell::Time(parse_time(raw)?),
-        Kind::Timestamp => Cell::Timestamp(parse_epoch_seconds(raw)?),
-        Kind::DecodedText if decode => Cell::Text(decoded_text(raw, scratch)),
-        Kind::DecodedText => Cell::Text(valid_text(raw, &mut scratch.text)),
+        Kind::Text => to.text(valid_text(raw, &mut scratch.text)),
+        Kind::Int64 => to.int64(parse_i64(raw)?),
+        Kind::Int32 => to.int32(parse_i32(raw)?),
+        Kind::Double => to.float64(parse_f64(raw)?),
+        Kind::Date => to.date(parse_date(raw)?),
+        Kind::Time => to.time(parse_time(raw)?),
+        Kind::Timestamp => to.timestamp(parse_epoch_seconds(raw)?),
+        Kind::DecodedText if decode => to.text(decoded_text(raw, scratch)),
+        Kind::DecodedText => to.text(valid_text(raw, &mut scratch.text)),
     })
+}
+
+/// Converts the raw bytes of a field of `kind` into a [`Cell`] (see [`convert_with`]).
+#[inline]
+pub fn convert<'a>(kind: Kind, raw: &'a [u8], decode: bool, scratch: &'a mut Scratch) -> Result<Cell<'a>, ValueError> {
+    convert_with(kind, raw, decode, scratch, ToCell)
+}
+
+/// The [`Receive`]r that makes a [`Cell`].
+struct ToCell;
+
+impl<'a> Receive<'a> for ToCell {
+    type Out = Cell<'a>;
+    fn null(self) -> Cell<'a> {
+        Cell::Null
+    }
+    fn int32(self, value: i32) -> Cell<'a> {
+        Cell::I32(value)
+    }
+    fn int64(self, value: i64) -> Cell<'a> {
+        Cell::I64(value)
+    }
+    fn float64(self, value: f64) -> Cell<'a> {
+        Cell::F64(value)
+    }
+    fn date(self, days: i32) -> Cell<'a> {
+        Cell::Date(days)
+    }
+    fn time(self, micros: i64) -> Cell<'a> {
+        Cell::Time(micros)
+    }
+    fn timestamp(self, micros: i64) -> Cell<'a> {
+        Cell::Timestamp(micros)
+    }
+    fn text(self, value: &'a str) -> Cell<'a> {
+        Cell::Text(value)
+    }
 }
 
 /// A `DecodedText` field decoded (up to [`DECODE_LEVELS`]), with control characters escaped
@@ -72,13 +131,29 @@ fn decoded_text<'a>(raw: &'a [u8], scratch: &'a mut Scratch) -> &'a str {
         std::str::from_utf8(&scratch.text).expect("push_text_escaping_controls writes UTF-8")
     } else {
         // Printable ASCII only (needs_text_repair said so).
-        std::str::from_utf8(text).expect("printable ASCII")
+        ascii(text)
+    }
+}
+
+/// `bytes` as text, for bytes known to be ASCII.
+#[inline(always)]
+fn ascii(bytes: &[u8]) -> &str {
+    debug_assert!(bytes.is_ascii());
+    // SAFETY: callers pass ASCII only (checked just before), which is valid UTF-8. This is the
+    // scan's hottest loop: validating the bytes a second time cost about a tenth of a
+    // full-width scan.
+    #[allow(unsafe_code)]
+    unsafe {
+        std::str::from_utf8_unchecked(bytes)
     }
 }
 
 /// `bytes` itself when it is valid UTF-8 (the common, ASCII case), else a repaired copy.
-#[inline]
+#[inline(always)]
 pub fn valid_text<'a>(bytes: &'a [u8], repaired: &'a mut Vec<u8>) -> &'a str {
+    if bytes.is_ascii() {
+        return ascii(bytes);
+    }
     match std::str::from_utf8(bytes) {
         Ok(text) => text,
         Err(_) => {

@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use super::cell::{convert, Cell, Scratch};
+use super::cell::{convert_with, Receive, Scratch};
 use super::fields::{Kind, DATE, TIME};
 use super::reject::{printable, BadLine, ErrorKind};
 use super::scan::Row;
@@ -260,26 +260,74 @@ fn write_value<S: Sink>(
     decode: bool,
     scratch: &mut Scratch,
 ) -> Result<(), ValueError> {
-    let Some(raw) = raw else {
-        if let Some(o) = out {
-            sink.null(o, at);
+    match (raw, out) {
+        (Some(raw), Some(out)) => convert_with(kind, raw, decode, scratch, IntoSink { sink, out, at }),
+        // Not shown: only checked.
+        (Some(raw), None) => convert_with(kind, raw, decode, scratch, Verify),
+        (None, Some(out)) => {
+            sink.null(out, at);
+            Ok(())
         }
-        return Ok(());
-    };
-    let cell = convert(kind, raw, decode, scratch)?;
-    if let Some(o) = out {
-        match cell {
-            Cell::Null => sink.null(o, at),
-            Cell::I32(x) => sink.int32(o, at, x),
-            Cell::I64(x) => sink.int64(o, at, x),
-            Cell::F64(x) => sink.float64(o, at, x),
-            Cell::Date(x) => sink.date(o, at, x),
-            Cell::Time(x) => sink.time(o, at, x),
-            Cell::Timestamp(x) => sink.timestamp(o, at, x),
-            Cell::Text(s) => sink.text(o, at, s),
-        }
+        (None, None) => Ok(()),
     }
-    Ok(())
+}
+
+/// The [`Receive`]r that writes a value into row `at` of output `out` of a sink.
+struct IntoSink<'s, S> {
+    sink: &'s mut S,
+    out: usize,
+    at: usize,
+}
+
+impl<S: Sink> Receive<'_> for IntoSink<'_, S> {
+    type Out = ();
+    #[inline(always)]
+    fn null(self) {
+        self.sink.null(self.out, self.at)
+    }
+    #[inline(always)]
+    fn int32(self, value: i32) {
+        self.sink.int32(self.out, self.at, value)
+    }
+    #[inline(always)]
+    fn int64(self, value: i64) {
+        self.sink.int64(self.out, self.at, value)
+    }
+    #[inline(always)]
+    fn float64(self, value: f64) {
+        self.sink.float64(self.out, self.at, value)
+    }
+    #[inline(always)]
+    fn date(self, days: i32) {
+        self.sink.date(self.out, self.at, days)
+    }
+    #[inline(always)]
+    fn time(self, micros: i64) {
+        self.sink.time(self.out, self.at, micros)
+    }
+    #[inline(always)]
+    fn timestamp(self, micros: i64) {
+        self.sink.timestamp(self.out, self.at, micros)
+    }
+    #[inline(always)]
+    fn text(self, value: &str) {
+        self.sink.text(self.out, self.at, value)
+    }
+}
+
+/// The [`Receive`]r of values that are checked but not shown.
+struct Verify;
+
+impl Receive<'_> for Verify {
+    type Out = ();
+    fn null(self) {}
+    fn int32(self, _: i32) {}
+    fn int64(self, _: i64) {}
+    fn float64(self, _: f64) {}
+    fn date(self, _: i32) {}
+    fn time(self, _: i64) {}
+    fn timestamp(self, _: i64) {}
+    fn text(self, _: &str) {}
 }
 
 /// A value a [`Collect`] sink received.
