@@ -28,8 +28,8 @@ else
 LIB_FILE       := lib$(EXTENSION_NAME).so
 endif
 
-.PHONY: all release debug configure venv test test_release test_debug test_rust test_sql test_shell generated \
-        test_python test_clients test_fuzz clean ensure-uv bench hunt eval fuzz cfgen \
+.PHONY: all release debug configure venv test test_release test_debug test_rust test_sql test_shell test_skill generated fmt \
+        test_python test_clients test_s3 test_fuzz clean ensure-uv bench hunt eval fuzz cfgen \
         wheel report-assets ensure-chromium test_package test_report
 
 all: release
@@ -69,10 +69,10 @@ configure venv: $(VENV)/.done $(VENV156)/.done
 test: test_release
 
 test_release: release venv cfgen report-assets
-	$(MAKE) --no-print-directory EXT=$(RELEASE_EXT) test_rust test_fuzz test_sql test_shell test_python test_clients test_package test_report
+	$(MAKE) --no-print-directory EXT=$(RELEASE_EXT) test_rust test_fuzz test_sql test_shell test_python test_clients test_package test_report test_s3 test_skill
 
 test_debug: debug venv cfgen report-assets
-	$(MAKE) --no-print-directory EXT=$(DEBUG_EXT) test_rust test_fuzz test_sql test_shell test_python test_clients test_package test_report
+	$(MAKE) --no-print-directory EXT=$(DEBUG_EXT) test_rust test_fuzz test_sql test_shell test_python test_clients test_package test_report test_s3 test_skill
 
 EXT ?= $(RELEASE_EXT)
 
@@ -81,6 +81,11 @@ EXT ?= $(RELEASE_EXT)
 test_rust:
 	$(CARGO) clippy --workspace --all-targets --quiet -- -D warnings -D clippy::not_unsafe_ptr_arg_deref
 	$(CARGO) test --workspace --quiet
+
+# One formatting style (rustfmt.toml) for the workspace and the fuzz crate.
+fmt:
+	$(CARGO) fmt --all
+	cd fuzz && $(CARGO) fmt
 
 # Files generated from the Rust tables (docs/function_descriptions.csv, ...): rewrites them; the
 # tests fail while they are out of date.
@@ -122,6 +127,16 @@ test_clients:
 test_package: venv | ensure-uv
 	UV=$(UV) CARGO_TARGET_DIR=$(CURDIR)/target $(PY) -m pytest -q -rs test/package
 
+# s3:// on loopback: the tests start a moto S3 server on 127.0.0.1 and stop it; httpfs comes from
+# PyPI (duckdb-extension-httpfs, in the 1.5.6 environment) and runs in the 1.5.6 shell.
+test_s3: venv cfgen
+	CLOUDFRONT_EXTENSION=$(EXT) DUCKDB_SHELL=$(DUCKDB_SHELL) $(PY156) -m pytest -q -rs test/s3
+
+# skills/cloudfront-analyst/SKILL.md executed block by block on a generated day, local and in a
+# loopback S3 bucket (test/skill; the 1.5.6 shell, httpfs from PyPI, moto started and stopped there).
+test_skill: venv cfgen report-assets
+	CLOUDFRONT_EXTENSION=$(EXT) DUCKDB_SHELL=$(DUCKDB_SHELL) $(PY156) -m pytest -q -rs test/skill
+
 # make hunt's report.html in headless Chromium (installed by ensure-chromium; see test/report).
 test_report: venv cfgen report-assets ensure-chromium
 	CLOUDFRONT_EXTENSION=$(EXT) DUCKDB_SHELL=$(DUCKDB_SHELL) $(PY) -m pytest -q -rs test/report
@@ -145,10 +160,11 @@ clean:
 	rm -rf build
 
 # ------------------------------------------------------------------------------------ main job
-# make hunt [LOGS='path, glob or comma-separated list'] [OUT=hunt-out]
+# make hunt [LOGS='path, glob or comma-separated list'] [OUT=hunt-out] [SINCE=2026-11-20T10:00] [UNTIL=...]
+# (s3:// globs are listed by DuckDB's glob(); credentials from AWS_* variables, see scripts/hunt.py)
 OUT ?= hunt-out
 hunt: release venv cfgen report-assets
-	CLOUDFRONT_EXTENSION=$(RELEASE_EXT) DUCKDB_SHELL=$(DUCKDB_SHELL) $(PY) scripts/hunt.py --out "$(OUT)" $(if $(LOGS),--logs "$(LOGS)")
+	CLOUDFRONT_EXTENSION=$(RELEASE_EXT) DUCKDB_SHELL=$(DUCKDB_SHELL) $(PY) scripts/hunt.py --out "$(OUT)" $(if $(LOGS),--logs "$(LOGS)") $(if $(SINCE),--since "$(SINCE)") $(if $(UNTIL),--until "$(UNTIL)")
 
 # The report's charting library and world map (exact versions in scripts/report_assets/package-lock.json),
 # inlined into OUT/report.html. Without npm, make hunt still runs and says why there is no report.

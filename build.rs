@@ -11,7 +11,8 @@ fn main() {
         .map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "sql")).collect())
         .unwrap_or_default();
     files.sort();
-    let mut out = String::from("/// (file name, SQL text) of every playbook file, in name order.\npub static PLAYBOOK: &[(&str, &str)] = &[\n");
+    let mut out =
+        String::from("/// (file name, SQL text) of every playbook file, in name order.\npub static PLAYBOOK: &[(&str, &str)] = &[\n");
     for f in &files {
         println!("cargo:rerun-if-changed={}", f.display());
         let name = f.file_name().unwrap().to_string_lossy();

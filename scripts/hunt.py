@@ -10,6 +10,15 @@ realistic sample day with injected threats (cfgen) and hunts through that.
 
 Nothing half-written is left looking complete: the database is built as analysis.db.partial and
 renamed at the end; the report is written last.
+
+Remote logs (s3://...): the shell loads httpfs (`LOAD httpfs`, or the file named by
+$CLOUDFRONT_HTTPFS, e.g. the build the duckdb-extension-httpfs package ships) and creates an S3
+secret from the standard AWS variables when AWS_ACCESS_KEY_ID is set (AWS_SECRET_ACCESS_KEY,
+AWS_SESSION_TOKEN, AWS_REGION or AWS_DEFAULT_REGION, AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL),
+else from the credential chain (DuckDB's aws extension). Remote globs are expanded by DuckDB's
+own glob() in that shell (read_cloudfront cannot: DuckDB's C API has no glob), then the files
+are read as a list. --since/--until read only the files whose names say they can hold requests
+of that window, and only those requests.
 """
 from __future__ import annotations
 
@@ -23,6 +32,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,19 +50,78 @@ def sql_str(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
 
 
-def find_files(patterns: list[str]) -> list[str]:
-    """Local globs are expanded here (to count and name the files); remote paths are kept and
-    expanded by DuckDB's glob() in the shell."""
+def has_glob(p: str) -> bool:
+    return any(c in p for c in "*?[")
+
+
+def find_files(patterns: list[str], remote_preamble: str) -> list[str]:
+    """Local globs are expanded here; remote globs by DuckDB's glob() in the shell, with the
+    secret of the ingest (so the files are counted and named before anything is read)."""
     files: list[str] = []
     for p in patterns:
         if "://" in p:
-            files.append(p)
+            if not has_glob(p):
+                files.append(p)
+                continue
+            try:
+                out = run_shell(Path(":memory:"), remote_preamble,
+                                f"SELECT file FROM glob({sql_str(p)}) ORDER BY file;", "listing")
+            except RuntimeError as e:
+                fail(f"cannot list LOGS pattern {p!r}: {e}")
+            matches = [line for line in out.splitlines() if line.strip()]
+            if not matches:
+                fail(f"no files match LOGS pattern {p!r}")
+            files.extend(matches)
             continue
         matches = sorted(m for m in glob.glob(p, recursive=True) if os.path.isfile(m))
         if not matches:
             fail(f"no files match LOGS pattern {p!r}")
         files.extend(matches)
     return files
+
+
+def remote_preamble() -> tuple[str, str]:
+    """SQL that makes s3:// readable in the shell, and the same with the secret masked (for the
+    analyst log)."""
+    httpfs = os.environ.get("CLOUDFRONT_HTTPFS")
+    load = (f"SET allow_extensions_metadata_mismatch = true;\nLOAD {sql_str(httpfs)};\n" if httpfs else "LOAD httpfs;\n")
+    # CREATE SECRET prints a row; the shell's .output keeps it out of the results parsed here.
+    quiet, loud = ".output /dev/null\n", ".output\n"
+    key = os.environ.get("AWS_ACCESS_KEY_ID")
+    if not key:
+        secret = "CREATE OR REPLACE SECRET cloudfront_hunt (TYPE s3, PROVIDER credential_chain);\n"
+        return quiet + load + secret + loud, load + secret
+    opts = [("KEY_ID", key), ("SECRET", os.environ.get("AWS_SECRET_ACCESS_KEY", ""))]
+    if os.environ.get("AWS_SESSION_TOKEN"):
+        opts.append(("SESSION_TOKEN", os.environ["AWS_SESSION_TOKEN"]))
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    if region:
+        opts.append(("REGION", region))
+    extra = []
+    endpoint = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
+    if endpoint:
+        # An S3-compatible server (MinIO, a local test server): host:port, path-style URLs.
+        u = urllib.parse.urlparse(endpoint if "://" in endpoint else "https://" + endpoint)
+        opts.append(("ENDPOINT", u.netloc))
+        extra = ["URL_STYLE 'path'", f"USE_SSL {'true' if u.scheme == 'https' else 'false'}"]
+
+    def secret(mask: bool) -> str:
+        parts = [f"{k} {sql_str('***' if mask and k in ('SECRET', 'SESSION_TOKEN') else v)}" for k, v in opts]
+        return f"CREATE OR REPLACE SECRET cloudfront_hunt (TYPE s3, {', '.join(parts + extra)});\n"
+
+    return quiet + load + secret(False) + loud, load + secret(True)
+
+
+def utc_literal(text: str, what: str) -> str:
+    """A TIMESTAMPTZ literal for --since/--until; a time without a zone is UTC."""
+    t = text.strip()
+    try:
+        when = dt.datetime.fromisoformat(t.replace("Z", "+00:00"))
+    except ValueError:
+        fail(f"{what} {text!r} is not a date or time (e.g. 2026-11-20 or '2026-11-20 10:00' or 2026-11-20T10:00:00Z)")
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.timezone.utc)
+    return f"TIMESTAMPTZ {sql_str(when.astimezone(dt.timezone.utc).strftime('%Y-%m-%d %H:%M:%S.%f+00'))}"
 
 
 def run_shell(db: Path, preamble: str, sql: str, label: str, mode: list[str] | None = None) -> str:
@@ -79,7 +148,11 @@ def main() -> int:
     ap.add_argument("--logs", help="path, glob or comma-separated list of CloudFront logs (local or s3://)")
     ap.add_argument("--out", default="hunt-out", help="output directory (default ./hunt-out)")
     ap.add_argument("--sample-lines", type=int, default=300_000, help="size of the generated sample day")
+    ap.add_argument("--since", help="only requests at or after this UTC time (e.g. 2026-11-20T10:00)")
+    ap.add_argument("--until", help="only requests before this UTC time")
     args = ap.parse_args()
+    since = utc_literal(args.since, "--since") if args.since else "NULL"
+    until = utc_literal(args.until, "--until") if args.until else "NULL"
 
     out = Path(args.out)
     try:
@@ -100,15 +173,24 @@ def main() -> int:
             subprocess.run([str(CFGEN), "--out", str(sample), "--lines", str(args.sample_lines), "--seed", "42"], check=True)
         patterns = [str(sample / "*.gz")]
         source = f"generated sample day ({sample}, seed 42, threats listed in truth.json)"
-    files = find_files(patterns)
+    any_remote = any("://" in p for p in patterns)
+    remote_sql, remote_shown = remote_preamble() if any_remote else ("", "")
+    files = find_files(patterns, remote_sql)
     remote = [f for f in files if "://" in f]
     print(f"[1/4] files found: {len(files)}" + (f" (incl. {len(remote)} remote)" if remote else ""), flush=True)
 
     logs_list = "[" + ", ".join(sql_str(f) for f in files) + "]"
-    preamble = f"LOAD {sql_str(EXT)};\n"
-    if remote:
-        preamble += "LOAD httpfs;\nCREATE OR REPLACE SECRET cloudfront_hunt (TYPE s3, PROVIDER credential_chain);\n"
-    set_logs = f"SET VARIABLE logs = {logs_list};\n"
+    preamble = f"LOAD {sql_str(EXT)};\n" + remote_sql
+    shown_preamble = f"LOAD {sql_str(EXT)};\n" + remote_shown
+    set_logs = f"SET VARIABLE logs = {logs_list};\nSET VARIABLE since = {since};\nSET VARIABLE until = {until};\n"
+    window = ""
+    if args.since or args.until:
+        listing = run_shell(Path(":memory:"), preamble,
+                            f"SELECT count(*) FILTER (WHERE selected), count(*) FROM read_cloudfront_files({logs_list}, "
+                            f"since := {since}, until := {until});", "pruning")
+        chosen, total = (int(x) for x in listing.strip().split("|"))
+        window = f"since {args.since or '-'} until {args.until or '-'}"
+        print(f"      window {window}: {chosen} of {total} files can hold requests of it (the rest are not opened)", flush=True)
     # The file's opening comment (up to the first blank line) describes the file, not a step.
     hunt_sql = (ROOT / "scripts/hunt.sql").read_text().split("\n\n", 1)[1]
     steps = [s.strip() + "\n" for s in hunt_sql.split(";") if s.strip() and not all(
@@ -126,7 +208,7 @@ def main() -> int:
         commands.append(("Ingest", steps[0], ingest))
         print(f"[2/4] rows ingested: {rows:,} in {ingest:.1f} s ({rows / max(ingest, 1e-9):,.0f} rows/s)", flush=True)
         if rows == 0:
-            fail("the logs contain no request lines")
+            fail(f"the logs contain no requests in the window {window}" if window else "the logs contain no request lines")
         for label, step in (("summary", steps[1]), ("hunts", steps[2])):
             t = time.perf_counter()
             run_shell(partial, preamble, step + ";", f"running {label}")
@@ -158,12 +240,14 @@ def main() -> int:
         "## What was analysed", "",
         f"- Source: {source}",
         f"- Files: {len(files)} ({nfiles} with rows)",
+        *([f"- Window: {window} (UTC)"] if window else []),
         f"- Time range: {first} to {last} (UTC)",
         f"- Rows: {rows:,}",
         f"- Database: `{final}` (tables `events`, `summary`, `findings`)", "",
         "## Commands run", "",
         "In the `duckdb` shell (`duckdb -unsigned " + str(final) + "`):", "",
-        "```sql", preamble.strip(), f"SET VARIABLE logs = [{len(files)} files];",
+        "```sql", shown_preamble.strip(), f"SET VARIABLE logs = [{len(files)} files];",
+        f"SET VARIABLE since = {since};", f"SET VARIABLE until = {until};",
     ]
     for name, sql, secs in commands:
         lines += [f"-- {name} ({secs:.1f} s)", sql.strip() + ";"]

@@ -17,6 +17,7 @@ use ext::capi::{Connection, Error};
 pub fn register(con: &Connection) -> Result<(), Error> {
     ext::capi::register_scalar(con, &ext::version::SCALAR)?;
     ext::read_cloudfront::register(con)?;
+    ext::read_cloudfront_files::register(con)?;
     ext::scalars::register_scalars(con)?;
     ext::catalog::register_listing(con)?;
     // Last: the macros may call every function above. What cannot be installed is reported by

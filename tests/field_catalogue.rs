@@ -37,20 +37,13 @@ fn parquet_macro_has_the_core_columns_in_order_with_their_types() {
     let select = sql.split("SELECT _cf_ts AS timestamp,").nth(1).expect("the final SELECT");
     let select = select.split("FROM _cf_ts ts;").next().unwrap();
     let lines: Vec<&str> = select.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
-    let names: Vec<&str> = std::iter::once("timestamp")
-        .chain(lines.iter().map(|l| l.trim_end_matches(',').rsplit(" AS ").next().unwrap().trim()))
-        .collect();
+    let names: Vec<&str> =
+        std::iter::once("timestamp").chain(lines.iter().map(|l| l.trim_end_matches(',').rsplit(" AS ").next().unwrap().trim())).collect();
     let want: Vec<&str> = core_columns().iter().map(|(_, n, _)| *n).collect();
     assert_eq!(names, want, "read_cloudfront_parquet's columns are not read_cloudfront's core columns");
 
-    let declared: Vec<&str> = sql
-        .split("_cf_ts AS (")
-        .next()
-        .unwrap()
-        .lines()
-        .filter(|l| l.contains("NULL::VARCHAR AS"))
-        .flat_map(quoted)
-        .collect();
+    let declared: Vec<&str> =
+        sql.split("_cf_ts AS (").next().unwrap().lines().filter(|l| l.contains("NULL::VARCHAR AS")).flat_map(quoted).collect();
     for (line, (index, name, kind)) in lines.iter().zip(core_columns().into_iter().skip(1)) {
         // The cast (or decoding) the column's kind needs.
         let expected = match kind {

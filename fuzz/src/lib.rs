@@ -11,8 +11,8 @@ use std::io::{self, Read};
 use std::sync::Arc;
 
 use cloudfront_core::format::cell::{convert, Cell, Scratch};
-use cloudfront_core::format::row::{Check, Output, RowWriter, Sink};
 use cloudfront_core::format::fields::{lookup, normalize, Family, CATALOGUE, REALTIME_DEFAULT_FIELDS};
+use cloudfront_core::format::row::{Check, Output, RowWriter, Sink};
 use cloudfront_core::format::scan::{parse_fields_header, sample_fields, Event, FileScanner, Layout, LayoutChoice, ScanOptions};
 use cloudfront_core::format::schema::Schema;
 use cloudfront_core::format::{decode, source, split};
@@ -559,10 +559,7 @@ pub fn scalars(data: &[u8]) {
         )
     );
     if user_agent::ua_tool_name(Some(s)).is_some() {
-        assert!(matches!(
-            cat,
-            user_agent::UaCategory::Crawler | user_agent::UaCategory::Scanner | user_agent::UaCategory::Library
-        ));
+        assert!(matches!(cat, user_agent::UaCategory::Crawler | user_agent::UaCategory::Scanner | user_agent::UaCategory::Library));
     }
     let _ = cat.as_str();
 

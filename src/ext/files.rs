@@ -73,17 +73,30 @@ impl PathSettings {
     /// Reads the settings from the client context of a bind.
     pub fn from_context(ctx: &ClientContext) -> Self {
         let text = |name: &str| ctx.setting(name).filter(|s| !s.is_empty());
-        let search_path = text("file_search_path").map(|s| s.split(',').map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect()).unwrap_or_default();
+        let search_path = text("file_search_path")
+            .map(|s| s.split(',').map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect())
+            .unwrap_or_default();
         let home = text("home_directory").or_else(|| std::env::var("HOME").ok().filter(|h| !h.is_empty()));
         Self { search_path, home }
     }
 }
 
+/// How to call a reader again with its remote globs listed by DuckDB's `glob()`: the function
+/// and its named arguments as SQL (`, since := TIMESTAMPTZ '...'`), for the error's recipe.
+#[derive(Default, Clone, Debug)]
+pub struct Recipe {
+    pub function: &'static str,
+    pub named_args: String,
+}
+
 /// Why the user's paths give no inputs to read.
 #[derive(Debug)]
 pub enum ExpandError {
-    /// A remote glob, which the C API cannot expand.
-    RemoteGlob(String),
+    /// Remote globs, which the C API cannot expand: every pattern, and how the call was made.
+    RemoteGlob {
+        patterns: Vec<String>,
+        recipe: Recipe,
+    },
     /// A glob that matches nothing.
     NoMatch(String),
     /// A path that does not exist.
@@ -98,13 +111,7 @@ pub enum ExpandError {
 impl fmt::Display for ExpandError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ExpandError::RemoteGlob(pattern) => write!(
-                f,
-                "read_cloudfront cannot expand the remote glob \"{pattern}\" itself (DuckDB's C API has no glob); \
-                 pass the list DuckDB's glob() returns, e.g. \
-                 SET VARIABLE files = (SELECT list(file) FROM glob('{pattern}')); \
-                 FROM read_cloudfront(getvariable('files'))"
-            ),
+            ExpandError::RemoteGlob { patterns, recipe } => f.write_str(&remote_glob_error(patterns, recipe)),
             ExpandError::NoMatch(pattern) => write!(f, "No files found that match the pattern \"{pattern}\""),
             ExpandError::NotFound(pattern) => write!(f, "cannot open \"{pattern}\": No such file or directory"),
             ExpandError::Directory(pattern) => {
@@ -123,15 +130,40 @@ impl From<GlobError> for ExpandError {
     }
 }
 
+/// The error for remote globs: DuckDB's C API gives an extension no glob, so the message is
+/// the two statements to type instead (every pattern listed by `glob()`, then read as a list).
+pub fn remote_glob_error(patterns: &[String], recipe: &Recipe) -> String {
+    let quote = |p: &str| format!("'{}'", p.replace('\'', "''"));
+    let globs: Vec<&String> = patterns.iter().filter(|p| is_remote(p) && has_glob(p)).collect();
+    let listing = match patterns {
+        [one] => format!("SELECT list(file) FROM glob({})", quote(one)),
+        many => format!(
+            "SELECT list(file) FROM ({})",
+            many.iter().map(|p| format!("SELECT file FROM glob({})", quote(p))).collect::<Vec<_>>().join(" UNION ALL ")
+        ),
+    };
+    let function = if recipe.function.is_empty() { "read_cloudfront" } else { recipe.function };
+    format!(
+        "{function} cannot expand the remote glob \"{}\" itself: DuckDB's C API gives extensions no glob. \
+         List the files with DuckDB's glob() (it uses your secrets), then read the list:\n  \
+         SET VARIABLE cloudfront_files = ({listing});\n  \
+         FROM {function}(getvariable('cloudfront_files'){});\n\
+         (from Python: cloudfront.read(con, paths, ...) does both; make hunt LOGS='s3://...' too)",
+        globs.first().map(|s| s.as_str()).unwrap_or_default(),
+        recipe.named_args
+    )
+}
+
 /// Expands the user's paths (each a path or a glob) into the inputs to read, in order.
 /// Errors name the pattern; a pattern that matches nothing is an error, as in DuckDB's readers.
-pub fn expand(patterns: &[String], settings: &PathSettings) -> Result<Vec<Input>, ExpandError> {
+/// A remote glob is an error giving the `glob()` recipe for `recipe`'s call.
+pub fn expand(patterns: &[String], settings: &PathSettings, recipe: &Recipe) -> Result<Vec<Input>, ExpandError> {
+    if patterns.iter().any(|p| is_remote(p) && has_glob(p)) {
+        return Err(ExpandError::RemoteGlob { patterns: patterns.to_vec(), recipe: recipe.clone() });
+    }
     let mut inputs = Vec::new();
     for pattern in patterns {
         if is_remote(pattern) {
-            if has_glob(pattern) {
-                return Err(ExpandError::RemoteGlob(pattern.clone()));
-            }
             inputs.push(Input::Remote(pattern.clone()));
             continue;
         }
@@ -280,6 +312,7 @@ mod tests {
         std::fs::write(dir.join("top.gz"), b"").unwrap();
         let d = dir.to_string_lossy();
         let none = PathSettings::default();
+        let expand = |p: &[String], s: &PathSettings| expand(p, s, &Recipe::default());
         let all = expand(&[format!("{d}/**/*.gz")], &none).unwrap();
         assert_eq!(all.len(), 2);
         let err = |p: String| expand(&[p], &none).unwrap_err().to_string();
@@ -287,6 +320,11 @@ mod tests {
         assert!(err(d.to_string()).contains("is a directory"));
         assert!(err(format!("{d}/missing.gz")).contains("No such file"));
         assert!(err("s3://b/*.gz".to_string()).contains("glob()"));
+        // The recipe repeats the call's named arguments and lists every pattern.
+        let recipe = Recipe { function: "read_cloudfront", named_args: ", since := TIMESTAMPTZ '2026-11-20 10:00:00+00'".into() };
+        let e = super::expand(&["s3://b/it's/*.gz".to_string(), "/local/x.gz".to_string()], &none, &recipe).unwrap_err().to_string();
+        assert!(e.contains("SET VARIABLE cloudfront_files = (SELECT list(file) FROM (SELECT file FROM glob('s3://b/it''s/*.gz') UNION ALL SELECT file FROM glob('/local/x.gz')));"), "{e}");
+        assert!(e.contains("FROM read_cloudfront(getvariable('cloudfront_files'), since := TIMESTAMPTZ '2026-11-20 10:00:00+00');"), "{e}");
         assert_eq!(expand(&["s3://b/x.gz".to_string()], &none).unwrap(), vec![Input::Remote("s3://b/x.gz".to_string())]);
         // file_search_path: a relative name found in one of the directories.
         let search = PathSettings { search_path: vec!["/nonexistent".into(), format!("{d}/2026")], home: None };

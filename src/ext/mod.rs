@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod files;
 pub mod playbook;
 pub mod read_cloudfront;
+pub mod read_cloudfront_files;
 pub mod scalars;
 pub mod static_table;
 pub mod version;

@@ -16,7 +16,9 @@
 //!   then need `SET search_path = current_database() || ',cloudfront'` in the session.
 //!
 //! `cloudfront_playbook()` lists every macro with where it was installed and, when not also
-//! unqualified, why.
+//! unqualified, why. Each macro LOAD creates also gets its question and parameters as a
+//! `COMMENT ON MACRO` (accepted by DuckDB 1.5.6 and 2.0.x in both places), so
+//! `duckdb_functions().comment` describes it.
 
 use std::sync::Arc;
 
@@ -36,6 +38,14 @@ fn execute(con: &Connection, sql: &str) -> Result<(), String> {
 /// The first value of a query's result as text (None for no row, NULL or an error).
 fn query_text(con: &Connection, sql: &str) -> Option<String> {
     con.query_first_text(sql).ok().flatten()
+}
+
+/// Sets the macro's comment (`duckdb_functions().comment`): its question and parameters. The
+/// playbook's macros are table macros; a scalar one is commented as such.
+fn comment(con: &Connection, target: &str, m: &crate::playbook::Macro) -> Result<(), String> {
+    let text = literal(&format!("{} Parameters: {}.", m.question, m.parameters));
+    execute(con, &format!("COMMENT ON MACRO TABLE {target} IS {text}"))
+        .or_else(|_| execute(con, &format!("COMMENT ON MACRO {target} IS {text}")))
 }
 
 /// A SQL string literal.
@@ -66,10 +76,16 @@ fn install(con: &Connection) -> Vec<Installed> {
     .is_some_and(|v| v == "true");
 
     let mut out = Vec::with_capacity(all.len());
+    let mut comment_errors: Vec<String> = Vec::new();
     for m in &all {
         let qualified = match &catalog {
             Some(cat) => match execute(con, &rewrite(m.sql, &names, Some(cat), Create::OrReplace(cat))) {
-                Ok(()) => Some(format!("{cat}.{}", m.name)),
+                Ok(()) => {
+                    if let Err(e) = comment(con, &format!("{cat}.main.{}", m.name), m) {
+                        comment_errors.push(format!("{cat}.{}: {e}", m.name));
+                    }
+                    Some(format!("{cat}.{}", m.name))
+                }
                 Err(e) => {
                     out.push(Installed { qualified: None, note: format!("not installed: {e}") });
                     continue;
@@ -78,10 +94,15 @@ fn install(con: &Connection) -> Vec<Installed> {
             None => None,
         };
         let call = qualified.clone().unwrap_or_else(|| m.name.clone());
-        let note = if default_is_memory {
+        let mut note = if default_is_memory {
             // Also unqualified, in the in-memory default database, without replacing anything.
             match execute(con, &rewrite(m.sql, &names, catalog.as_deref(), Create::New)) {
-                Ok(()) => format!("also callable unqualified: created in {default_db}.main"),
+                Ok(()) => {
+                    if let Err(e) = comment(con, &format!("{default_db}.main.{}", m.name), m) {
+                        comment_errors.push(format!("{default_db}.main.{}: {e}", m.name));
+                    }
+                    format!("also callable unqualified: created in {default_db}.main")
+                }
                 Err(e) if e.contains("already exists") => format!(
                     "not created unqualified: {default_db}.main already has an object named {}, which LOAD leaves as it is; call {call}",
                     m.name
@@ -114,6 +135,10 @@ fn install(con: &Connection) -> Vec<Installed> {
             }
             note
         };
+        if !comment_errors.is_empty() {
+            note.push_str(&format!("; its comment could not be set ({})", comment_errors.join("; ")));
+            comment_errors.clear();
+        }
         out.push(Installed { qualified, note });
     }
     if let Some(e) = catalog_error {

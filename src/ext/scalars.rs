@@ -78,9 +78,9 @@ fn request<'a>(a: &[InVector<'a>], row: usize) -> Request<'a> {
 
 /// `attack_types(value)` or `attack_types(stem, query, referer, user_agent)`: the families found,
 /// sorted; `[]` when none or when every argument is NULL (never NULL).
-fn k_attack_types(a: &[InVector<'_>], n: usize, o: OutVector<'_>) -> Result<(), Error> {
+fn k_attack_types(a: &[InVector<'_>], n: usize, mut o: OutVector<'_>) -> Result<(), Error> {
     let engine = attack_engine()?;
-    let mut list = o.into_text_lists();
+    let mut list = o.text_lists();
     ATTACK.with(|s| {
         let scratch = &mut *s.borrow_mut();
         let mut names = [""; attack::FAMILIES.len()];
@@ -97,9 +97,9 @@ fn k_attack_types(a: &[InVector<'_>], n: usize, o: OutVector<'_>) -> Result<(), 
 }
 
 /// `attack_explain(...)`: the reasons behind `attack_types(...)`, one line per matching rule.
-fn k_attack_explain(a: &[InVector<'_>], n: usize, o: OutVector<'_>) -> Result<(), Error> {
+fn k_attack_explain(a: &[InVector<'_>], n: usize, mut o: OutVector<'_>) -> Result<(), Error> {
     let engine = attack_engine()?;
-    let mut list = o.into_text_lists();
+    let mut list = o.text_lists();
     for row in 0..n {
         let lines = engine.explain_lines(&request(a, row));
         list.set_row(row, lines.iter().map(|l| l.as_str()))?;
@@ -249,7 +249,11 @@ macro_rules! classifier {
     ($k:expr) => {
         &[
             Overload { params: &[Param::new("x_edge_result_type", V)], returns: Type::Boolean, kernel: $k },
-            Overload { params: &[Param::new("x_edge_result_type", V), Param::new("sc_status", STATUS)], returns: Type::Boolean, kernel: $k },
+            Overload {
+                params: &[Param::new("x_edge_result_type", V), Param::new("sc_status", STATUS)],
+                returns: Type::Boolean,
+                kernel: $k,
+            },
             Overload { params: CLASSIFIER_PARAMS, returns: Type::Boolean, kernel: $k },
         ]
     };
@@ -418,7 +422,8 @@ pub const SCALARS: &[Scalar] = &[
 pub const CRAWLER_RANGES: Table = Table {
     signature: Signature { name: "cloudfront_crawler_ranges", parameters: &[], named: &[] },
     columns: Some(&[("operator", V), ("claims", V), ("cidr", V), ("source", V)]),
-    description: "The published crawler address ranges crawler_verdict checks: operator, claims (user-agent tokens), cidr, source (file and date).",
+    description:
+        "The published crawler address ranges crawler_verdict checks: operator, claims (user-agent tokens), cidr, source (file and date).",
     example: "FROM cloudfront_crawler_ranges() WHERE operator = 'google'",
 };
 

@@ -1,5 +1,5 @@
 //! Table functions that return a small, fully known table (the playbook listing, the edge
-//! location catalogue, the function listing, a listing computed from parameters): rows are
+//! location catalogue, the function listing, `read_cloudfront_files`): rows are
 //! computed at bind and emitted in vectors.
 
 use std::sync::Mutex;

@@ -31,9 +31,7 @@ impl ClientContext {
     pub fn setting(&self, name: &str) -> Option<String> {
         let c = cstring(name);
         // SAFETY: a live context; the value returned is ours.
-        let v = unsafe {
-            Value::from_owned(ffi::duckdb_client_context_get_config_option(self.0, c.as_ptr(), std::ptr::null_mut()))
-        };
+        let v = unsafe { Value::from_owned(ffi::duckdb_client_context_get_config_option(self.0, c.as_ptr(), std::ptr::null_mut())) };
         (!v.is_null()).then(|| v.to_text())
     }
 

@@ -183,7 +183,10 @@ mod tests {
         assert_eq!(decode.signature(), "url_decode_cf(s VARCHAR [, levels INTEGER = 2]) -> VARCHAR");
         let other = Scalar {
             name: "f",
-            overloads: &[Overload { params: RESULT, returns: V, kernel: k }, Overload { params: LEVELS, returns: Type::List(&V), kernel: k }],
+            overloads: &[
+                Overload { params: RESULT, returns: V, kernel: k },
+                Overload { params: LEVELS, returns: Type::List(&V), kernel: k },
+            ],
             ..chained
         };
         assert_eq!(other.signature(), "f(s VARCHAR, levels INTEGER = 2) -> VARCHAR[] | f(x_edge_result_type VARCHAR) -> VARCHAR");

@@ -153,9 +153,7 @@ unsafe extern "C" fn bind_trampoline<T: TableFunction>(info: ffi::duckdb_bind_in
         let mut view = BindInfo { raw: info, _info: std::marker::PhantomData };
         let data = f.bind(&mut view)?;
         // SAFETY: DuckDB owns the box from here and frees it with drop_box::<T::Bind>.
-        unsafe {
-            ffi::duckdb_bind_set_bind_data(info, Box::into_raw(Box::new(data)) as *mut c_void, Some(drop_box::<T::Bind>))
-        };
+        unsafe { ffi::duckdb_bind_set_bind_data(info, Box::into_raw(Box::new(data)) as *mut c_void, Some(drop_box::<T::Bind>)) };
         Ok::<(), T::Error>(())
     });
 }
@@ -164,15 +162,12 @@ unsafe extern "C" fn init_trampoline<T: TableFunction>(info: ffi::duckdb_init_in
     contain(Sink::Init(info), || {
         // SAFETY: the live init info of a function registered by register_table::<T>, whose
         // bind data bind_trampoline::<T> set.
-        let (f, bind): (&T, &T::Bind) = unsafe {
-            (function(ffi::duckdb_init_get_extra_info(info)), &*(ffi::duckdb_init_get_bind_data(info) as *const T::Bind))
-        };
+        let (f, bind): (&T, &T::Bind) =
+            unsafe { (function(ffi::duckdb_init_get_extra_info(info)), &*(ffi::duckdb_init_get_bind_data(info) as *const T::Bind)) };
         let mut view = InitInfo { raw: info, _info: std::marker::PhantomData };
         let state = f.init(&mut view, bind)?;
         // SAFETY: DuckDB owns the box from here and frees it with drop_box::<T::Global>.
-        unsafe {
-            ffi::duckdb_init_set_init_data(info, Box::into_raw(Box::new(state)) as *mut c_void, Some(drop_box::<T::Global>))
-        };
+        unsafe { ffi::duckdb_init_set_init_data(info, Box::into_raw(Box::new(state)) as *mut c_void, Some(drop_box::<T::Global>)) };
         Ok::<(), T::Error>(())
     });
 }
@@ -180,15 +175,12 @@ unsafe extern "C" fn init_trampoline<T: TableFunction>(info: ffi::duckdb_init_in
 unsafe extern "C" fn local_init_trampoline<T: TableFunction>(info: ffi::duckdb_init_info) {
     contain(Sink::Init(info), || {
         // SAFETY: as in init_trampoline.
-        let (f, bind): (&T, &T::Bind) = unsafe {
-            (function(ffi::duckdb_init_get_extra_info(info)), &*(ffi::duckdb_init_get_bind_data(info) as *const T::Bind))
-        };
+        let (f, bind): (&T, &T::Bind) =
+            unsafe { (function(ffi::duckdb_init_get_extra_info(info)), &*(ffi::duckdb_init_get_bind_data(info) as *const T::Bind)) };
         let mut view = InitInfo { raw: info, _info: std::marker::PhantomData };
         let state = f.local_init(&mut view, bind)?;
         // SAFETY: DuckDB owns the box from here and frees it with drop_box::<T::Local>.
-        unsafe {
-            ffi::duckdb_init_set_init_data(info, Box::into_raw(Box::new(state)) as *mut c_void, Some(drop_box::<T::Local>))
-        };
+        unsafe { ffi::duckdb_init_set_init_data(info, Box::into_raw(Box::new(state)) as *mut c_void, Some(drop_box::<T::Local>)) };
         Ok::<(), T::Error>(())
     });
 }

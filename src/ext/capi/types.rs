@@ -77,9 +77,7 @@ impl Type {
                 let mut type_ptrs: Vec<ffi::duckdb_logical_type> = types.iter().map(|t| t.0).collect();
                 // SAFETY: both arrays hold `members.len()` live entries for the duration of the
                 // call; DuckDB copies names and types.
-                LogicalType(unsafe {
-                    ffi::duckdb_create_struct_type(type_ptrs.as_mut_ptr(), name_ptrs.as_mut_ptr(), members.len() as u64)
-                })
+                LogicalType(unsafe { ffi::duckdb_create_struct_type(type_ptrs.as_mut_ptr(), name_ptrs.as_mut_ptr(), members.len() as u64) })
             }
             // SAFETY: a plain type id; DuckDB returns a new handle.
             other => LogicalType(unsafe { ffi::duckdb_create_logical_type(other.id()) }),

@@ -329,8 +329,9 @@ impl<'a> OutVector<'a> {
         StructOut { parent: self, children }
     }
 
-    /// This LIST(VARCHAR) vector as a writer of lists of strings.
-    pub fn into_text_lists(self) -> ListOut<'a> {
+    /// A writer of lists of strings into this LIST(VARCHAR) vector. It continues after the
+    /// items already written, so one may be made per row.
+    pub fn text_lists(&mut self) -> ListOut<'_, 'a> {
         // SAFETY: a live vector.
         let child = unsafe { vector_type(self.raw) }.list_child_id();
         assert!(child == Some(ffi::DUCKDB_TYPE_DUCKDB_TYPE_VARCHAR), "output vector is not a LIST(VARCHAR)");
@@ -364,14 +365,14 @@ impl<'a> StructOut<'a> {
 /// Writes a `LIST(VARCHAR)` vector row by row: each row's items are appended to the child vector
 /// (capacity reserved through `duckdb_list_vector_reserve`, size set after writing) and the
 /// row's list entry records their offset and count.
-pub struct ListOut<'a> {
-    vector: OutVector<'a>,
+pub struct ListOut<'v, 'a> {
+    vector: &'v mut OutVector<'a>,
     entries: *mut ffi::duckdb_list_entry,
     /// Items in the child vector so far.
     len: u64,
 }
 
-impl ListOut<'_> {
+impl ListOut<'_, '_> {
     /// Sets `row` to the list of `items` (an empty iterator gives `[]`).
     pub fn set_row<'s>(&mut self, row: usize, items: impl ExactSizeIterator<Item = &'s str>) -> Result<(), Error> {
         let capacity = self.vector.capacity;

@@ -18,6 +18,10 @@ pub enum ReadError {
     NullPath { in_list: bool },
     /// The paths name no readable input.
     Paths(ExpandError),
+    /// `since`/`until` given as something else than a TIMESTAMPTZ (which parameter).
+    NotATimestamp(&'static str),
+    /// `since`/`until` that make no window (the message says why).
+    Window(String),
     /// `fields :=` names more unknown fields than become columns.
     UnreadFields(usize),
     /// `filename := true` with logs that have a field of that name.
@@ -72,11 +76,13 @@ impl fmt::Display for ReadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ReadError::Option(e) => e.fmt(f),
-            ReadError::NullPath { in_list: false } => {
-                f.write_str("the path must not be NULL (a getvariable() that is not set, or a list(file) of a glob() that matched nothing?)")
-            }
+            ReadError::NullPath { in_list: false } => f.write_str(
+                "the path must not be NULL (a getvariable() that is not set, or a list(file) of a glob() that matched nothing?)",
+            ),
             ReadError::NullPath { in_list: true } => f.write_str("the path must not contain NULL"),
             ReadError::Paths(e) => e.fmt(f),
+            ReadError::NotATimestamp(name) => write!(f, "{name} must be a TIMESTAMPTZ"),
+            ReadError::Window(message) => f.write_str(message),
             ReadError::UnreadFields(n) => write!(
                 f,
                 "fields names {n} more unknown field(s) than the {} that become columns",

@@ -8,8 +8,8 @@
 //! the scan. So every scan call returns as soon as it has consumed [`YIELD_BYTES`] of input with
 //! at least one row to hand back (rows, or rejected lines for the rejects listing), instead of
 //! filling a whole vector first; the work between two returns is bounded by that and by the
-//! input that yields nothing at all (bad lines skipped by `ignore_errors`, good lines in the
-//! rejects listing, blank lines), which only finite inputs can reach: streams that might never
+//! input that yields nothing at all (bad lines skipped by `ignore_errors`, rows outside
+//! `since`/`until`, good lines in the rejects listing, blank lines), which only finite inputs can reach: streams that might never
 //! end (FIFOs, devices) are refused (`ext::files`), the index of a large split file is learned
 //! one range at a time (`format::split`), and bind reads a bounded number of header lines per
 //! file.
@@ -17,8 +17,8 @@
 use std::sync::Arc;
 
 use crate::ext::capi::{OutVector, OutputChunk};
-use crate::format::row::{Check, Discard, Output, RowWriter, Sink};
-use crate::format::scan::Event;
+use crate::format::row::{CellError, Check, Discard, Output, RowWriter, Sink};
+use crate::format::scan::{Event, Row};
 
 use super::error::{FileError, ReadError};
 use super::plan::{Scanner, Units};
@@ -101,6 +101,11 @@ pub fn fill(bind: &Bind, units: &Units, local: &mut Local, output: &mut OutputCh
             }
             (Event::Bad(_), Mode::Rows) if bind.options.ignore_errors => {}
             (Event::Bad(bad), Mode::Rows) => return Err(ReadError::Line { path: path.clone(), bad: bad.to_bad_line() }),
+            // since/until: a row outside the window (or without a time) is not read at all;
+            // one whose time cannot be read is a bad line like any other.
+            (Event::Row(r), mode)
+                if !bind.options.window.is_unbounded()
+                    && !in_window(bind, &r, mode, &mut columns, &local.reject_columns, &mut row, path)? => {}
             (Event::Row(r), Mode::Rows) => match local.writer.write(&r, path, &mut Vectors(&mut columns), row) {
                 Ok(()) => row += 1,
                 Err(_) if bind.options.ignore_errors => {}
@@ -115,6 +120,35 @@ pub fn fill(bind: &Bind, units: &Units, local: &mut Local, output: &mut OutputCh
         }
     }
     Ok(row)
+}
+
+/// Whether the row `r` is in the window and goes on to conversion. A row whose time cannot be
+/// read fails the scan, is skipped (`ignore_errors`) or is listed (rejects), as a bad line.
+#[allow(clippy::too_many_arguments)]
+fn in_window(
+    bind: &Bind,
+    r: &Row<'_>,
+    mode: Mode,
+    columns: &mut [OutVector<'_>],
+    reject_columns: &[usize],
+    row: &mut usize,
+    path: &str,
+) -> Result<bool, ReadError> {
+    match r.timestamp() {
+        Ok(ts) => Ok(ts.is_some_and(|ts| bind.options.window.contains(ts))),
+        Err(error) => {
+            let bad = CellError { column: None, error }.to_bad_line(r, &bind.schema);
+            match mode {
+                Mode::Rows if bind.options.ignore_errors => {}
+                Mode::Rows => return Err(ReadError::Line { path: path.to_string(), bad }),
+                Mode::Rejects => {
+                    rejects::write(columns, reject_columns, *row, path, &bad);
+                    *row += 1;
+                }
+            }
+            Ok(false)
+        }
+    }
 }
 
 /// The output chunk's vectors as the core's conversion sink: each value goes straight into its

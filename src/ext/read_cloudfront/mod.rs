@@ -19,12 +19,13 @@ use std::sync::{Arc, Mutex};
 
 use crate::ext::capi::{register_table, BindInfo, ClientContext, Connection, Error, InitInfo, OutputChunk, Signature, TableFunction, Type};
 use crate::ext::catalog::Table;
-use crate::ext::files::{expand, Input, PathSettings, RawFile};
+use crate::ext::files::{expand, Input, PathSettings, RawFile, Recipe};
 use crate::format::fields::Kind;
 use crate::format::row::Output;
 use crate::format::scan::{sample_fields, ScanOptions};
 use crate::format::schema::Schema;
 use crate::format::source::open_text;
+use crate::format::window::decide;
 
 pub use error::{FileError, ReadError};
 pub use fill::YIELD_BYTES;
@@ -46,7 +47,7 @@ pub enum Mode {
 pub const ROWS: Table = Table {
     signature: Signature { name: "read_cloudfront", parameters: &[options::PATH], named: options::NAMED },
     columns: None,
-    description: "Reads CloudFront standard (legacy, v2 W3C), v2 JSON and real-time logs, gzip or plain, into typed columns with a fused UTC timestamp.",
+    description: "Reads CloudFront standard (legacy, v2 W3C), v2 JSON and real-time logs, gzip or plain, into typed columns with a fused UTC timestamp. since (inclusive) / until (exclusive) TIMESTAMPTZ open only the files whose names can hold requests of that window and keep only its requests.",
     example: "SELECT c_ip, count(*) FROM read_cloudfront('test/data/standard/*') GROUP BY ALL",
 };
 
@@ -141,7 +142,13 @@ impl TableFunction for ReadCloudfront {
         let options = ReaderOptions::from_bind(info)?;
         let context = info.client_context();
         let settings = context.as_ref().map(PathSettings::from_context).unwrap_or_default();
-        let inputs = expand(&options.paths, &settings)?;
+        let recipe = Recipe { function: self.definition().signature.name, named_args: options::named_args_sql(info, options::NAMED) };
+        let mut inputs = expand(&options.paths, &settings, &recipe)?;
+        // Only the files whose names say they can hold requests of the window are opened
+        // (`read_cloudfront_files` lists the decision for each).
+        if !options.window.is_unbounded() {
+            inputs.retain(|input| decide(&input.shown(), &options.window).selected);
+        }
         let shown: Vec<String> = inputs.iter().map(Input::shown).collect();
         // Remote inputs are opened through the context; local ones need it no further.
         let context = if inputs.iter().any(Input::is_remote) { context } else { None };
@@ -227,7 +234,7 @@ mod tests {
         assert_eq!(ROWS.signature.named, REJECTS.signature.named);
         let text = ROWS.signature.text();
         assert!(text.starts_with("read_cloudfront(path VARCHAR | VARCHAR[], format := 'auto', fields := NULL"), "{text}");
-        assert!(text.ends_with("max_line_size := 16777216)"), "{text}");
+        assert!(text.ends_with("max_line_size := 16777216, since := NULL, until := NULL)"), "{text}");
     }
 
     #[test]

@@ -6,6 +6,7 @@
 use crate::ext::capi::{BindInfo, Param, Type, Value};
 use crate::format::options::OptionError;
 use crate::format::scan::ScanOptions;
+use crate::format::window::{format_micros, Window};
 
 use super::error::ReadError;
 
@@ -23,7 +24,14 @@ pub const NAMED: &[Param] = &[
     Param::optional("decode", Type::Boolean, "true"),
     Param::optional("union_by_name", Type::Boolean, "false"),
     Param::optional("max_line_size", Type::BigInt, "16777216"),
+    // The window: only files that can hold requests of it are opened (their names say so,
+    // format::window), only its requests returned.
+    Param::optional("since", Type::TimestampTz, "NULL"),
+    Param::optional("until", Type::TimestampTz, "NULL"),
 ];
+
+/// The named parameters of `read_cloudfront_files`: the window alone.
+pub const WINDOW: &[Param] = &[Param::optional("since", Type::TimestampTz, "NULL"), Param::optional("until", Type::TimestampTz, "NULL")];
 
 /// Everything a call asked for.
 #[derive(Clone, Debug)]
@@ -41,6 +49,8 @@ pub struct ReaderOptions {
     pub decode: bool,
     /// The schema is the union of every file's fields (else the first file's).
     pub union_by_name: bool,
+    /// `since`/`until`: inputs outside it are dropped at bind; rows outside it are skipped.
+    pub window: Window,
 }
 
 impl ReaderOptions {
@@ -66,8 +76,36 @@ impl ReaderOptions {
             ignore_errors: flag("ignore_errors", false),
             decode: flag("decode", true),
             union_by_name: flag("union_by_name", false),
+            window: window_of(info)?,
         })
     }
+}
+
+/// `since` and `until` of a bind (NULL or absent: no bound).
+pub fn window_of(info: &BindInfo<'_>) -> Result<Window, ReadError> {
+    let bound = |name: &'static str| match info.named(name) {
+        None => Ok(None),
+        Some(v) => v.timestamptz_micros().map(Some).ok_or(ReadError::NotATimestamp(name)),
+    };
+    Window::new(bound("since")?, bound("until")?).map_err(ReadError::Window)
+}
+
+/// The named arguments a bind was given, as SQL (`, name := value`), to repeat them in a
+/// message (the remote-glob recipe).
+pub fn named_args_sql(info: &BindInfo<'_>, params: &[Param]) -> String {
+    let quote = |s: &str| format!("'{}'", s.replace('\'', "''"));
+    let mut out = String::new();
+    for p in params {
+        let Some(v) = info.named(p.name) else { continue };
+        let text = match (v.timestamptz_micros(), v.list_items()) {
+            (Some(ts), _) => format!("TIMESTAMPTZ {}", quote(&format_micros(ts).replace(" UTC", "+00"))),
+            (None, Some(items)) => format!("[{}]", items.iter().map(|i| quote(&i.to_text())).collect::<Vec<_>>().join(", ")),
+            (None, None) if v.is_text() => quote(&v.to_text()),
+            (None, None) => v.to_text(),
+        };
+        out.push_str(&format!(", {} := {text}", p.name));
+    }
+    out
 }
 
 /// A VARCHAR or a LIST of VARCHAR as strings; `Err(in_list)` for a NULL (the value itself, or

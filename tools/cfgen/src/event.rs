@@ -143,11 +143,7 @@ pub struct Conn {
 impl<'a> Visitor<'a> {
     /// Opens a session: picks the edge and an ephemeral source port.
     pub fn connect(&self, rng: &mut Rng) -> Conn {
-        let edge = if rng.chance(0.93) {
-            self.edges[0]
-        } else {
-            self.edges[1]
-        };
+        let edge = if rng.chance(0.93) { self.edges[0] } else { self.edges[1] };
         let port = rng.range(self.port_lo as u64, self.port_hi as u64) as u16;
         Conn { edge, port }
     }
@@ -155,11 +151,7 @@ impl<'a> Visitor<'a> {
     /// A GET request skeleton for this visitor; callers fill path and response.
     pub fn req(&self, c: &Conn, t_ms: u64, rng: &mut Rng) -> Req<'a> {
         // HTTP/1.1 browsers spread requests over up to six connections.
-        let port = if self.ver == "HTTP/1.1" && self.kind != Kind::Library {
-            c.port.saturating_add(rng.below(6) as u16)
-        } else {
-            c.port
-        };
+        let port = if self.ver == "HTTP/1.1" && self.kind != Kind::Library { c.port.saturating_add(rng.below(6) as u16) } else { c.port };
         let cs_bytes = match self.kind {
             Kind::Desktop | Kind::Mobile => rng.range(380, 980),
             Kind::Crawler => rng.range(210, 420),
@@ -305,11 +297,7 @@ impl<'a> Req<'a> {
         self.status = 0;
         self.result = Res::Error;
         self.resp_result = Res::Error;
-        self.detailed = if rng.chance(0.5) {
-            "ClientHungUpRequest"
-        } else {
-            "ClientCommError"
-        };
+        self.detailed = if rng.chance(0.5) { "ClientHungUpRequest" } else { "ClientCommError" };
         self.ctype = "-";
         self.clen = None;
         self.range = None;

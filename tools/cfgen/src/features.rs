@@ -16,32 +16,12 @@ use crate::threats::{Injected, Planner};
 const MIN: u64 = 60_000;
 
 /// Benign feature names in canonical order (also the order of `benign` in truth.json).
-pub const FEATURES: &[&str] = &[
-    "verified_crawlers",
-    "spaces_in_urls",
-    "feed_pollers",
-    "uptime_checks",
-    "heavy_readers",
-];
+pub const FEATURES: &[&str] = &["verified_crawlers", "spaces_in_urls", "feed_pollers", "uptime_checks", "heavy_readers"];
 
 /// Tag pages whose names contain a space or another character browsers percent-encode.
-const TAGS: &[&str] = &[
-    "summer sale",
-    "rock & roll",
-    "café culture",
-    "50% off",
-    "black friday",
-    "new in",
-    "c++ books",
-];
+const TAGS: &[&str] = &["summer sale", "rock & roll", "café culture", "50% off", "black friday", "new in", "c++ books"];
 /// Search terms with characters the client encodes.
-const SEARCHES: &[&str] = &[
-    "rock & roll",
-    "caf\u{e9}",
-    "100% cotton",
-    "t-shirt \"vintage\"",
-    "size 10/11",
-];
+const SEARCHES: &[&str] = &["rock & roll", "caf\u{e9}", "100% cotton", "t-shirt \"vintage\"", "size 10/11"];
 
 /// Percent-encodes a path segment or query value as a browser does (RFC 3986 unreserved kept).
 fn browser_encode(s: &str) -> String {
@@ -93,13 +73,7 @@ impl<'a> Planner<'a, '_> {
         let (ip, region) = benign_ip(self, rng);
         let mobile = rng.chance(0.4);
         let (ua, os) = model::browser_ua(rng, mobile);
-        let mut v = self.actor(
-            ip,
-            &ua,
-            if mobile { Kind::Mobile } else { Kind::Desktop },
-            region,
-            rng,
-        );
+        let mut v = self.actor(ip, &ua, if mobile { Kind::Mobile } else { Kind::Desktop }, region, rng);
         let (lo, hi) = model::port_range(os);
         v.port_lo = lo;
         v.port_hi = hi;
@@ -128,32 +102,15 @@ impl<'a> Planner<'a, '_> {
             for i in 0..n {
                 let mut r = v.req(&c, s + i * step + rng.below(step / 2 + 1), rng);
                 let (stem, size) = match i % 10 {
-                    0 => (
-                        Text::S(cat.blogs[(i as usize / 10) % cat.blogs.len()].as_str()),
-                        60_000,
-                    ),
-                    1 => (
-                        Text::own(format!(
-                            "/tags/{}",
-                            cf_encode(&browser_encode(TAGS[(i as usize / 10) % TAGS.len()]))
-                        )),
-                        30_000,
-                    ),
-                    _ => (
-                        Text::S(cat.products[(i as usize) % cat.products.len()].as_str()),
-                        45_000,
-                    ),
+                    0 => (Text::S(cat.blogs[(i as usize / 10) % cat.blogs.len()].as_str()), 60_000),
+                    1 => (Text::own(format!("/tags/{}", cf_encode(&browser_encode(TAGS[(i as usize / 10) % TAGS.len()])))), 30_000),
+                    _ => (Text::S(cat.products[(i as usize) % cat.products.len()].as_str()), 45_000),
                 };
                 r.stem = stem;
                 if rng.chance(0.1) {
                     r.not_modified(Res::RefreshHit, rng);
                 } else {
-                    r.ok(
-                        HTML,
-                        size + rng.below(5_000),
-                        if rng.chance(0.5) { Res::Hit } else { Res::Miss },
-                        rng,
-                    );
+                    r.ok(HTML, size + rng.below(5_000), if rng.chance(0.5) { Res::Hit } else { Res::Miss }, rng);
                 }
                 events.push(r);
             }
@@ -193,19 +150,14 @@ impl<'a> Planner<'a, '_> {
                 r.ok(HTML, rng.range(20_000, 60_000), Res::Miss, rng);
                 events.push(r);
                 // The page's assets.
-                for (path, ctype, lo, hi) in [
-                    (cat.css.as_str(), CSS, 30_000, 110_000),
-                    (cat.app_js.as_str(), JS, 90_000, 420_000),
-                ] {
+                for (path, ctype, lo, hi) in [(cat.css.as_str(), CSS, 30_000, 110_000), (cat.app_js.as_str(), JS, 90_000, 420_000)] {
                     let mut a = v.req(&c, t + rng.range(50, 400), rng);
                     a.stem = Text::S(path);
                     a.ok(ctype, stable_size(path, lo, hi), Res::Hit, rng);
                     events.push(a);
                 }
                 for _ in 0..rng.range(3, 8) {
-                    let img = cat.product_thumbs
-                        [rng.below(cat.product_thumbs.len() as u64) as usize]
-                        .as_str();
+                    let img = cat.product_thumbs[rng.below(cat.product_thumbs.len() as u64) as usize].as_str();
                     let mut a = v.req(&c, t + rng.range(100, 900), rng);
                     a.stem = Text::S(img);
                     a.ok(WEBP, stable_size(img, 6_000, 38_000), Res::Hit, rng);
@@ -269,7 +221,11 @@ impl<'a> Planner<'a, '_> {
         let all: &[(&str, &str, u64)] = &[
             ("Mozilla/5.0+(compatible; UptimeRobot/2.0; http://www.uptimerobot.com/)", "/", 300),
             ("Pingdom.com_bot_version_1.4_(http://www.pingdom.com/)", "/health", 60),
-            ("Amazon-Route53-Health-Check-Service (ref 0c5b2d9e-71a4-4c55-8e0b-2f6a9d3c1e77; report http://amzn.to/1vsZADi)", "/health", 60),
+            (
+                "Amazon-Route53-Health-Check-Service (ref 0c5b2d9e-71a4-4c55-8e0b-2f6a9d3c1e77; report http://amzn.to/1vsZADi)",
+                "/health",
+                60,
+            ),
         ];
         let monitors = if self.site_scale < 0.1 { &all[..1] } else { all };
         let mut events = Vec::new();
@@ -337,23 +293,12 @@ impl<'a> Planner<'a, '_> {
                 };
                 r.stem = stem.clone();
                 r.referer = Referer::SelfPath(Text::S("/"));
-                r.ok(
-                    HTML,
-                    rng.range(25_000, 80_000),
-                    if rng.chance(0.6) { Res::Hit } else { Res::Miss },
-                    rng,
-                );
+                r.ok(HTML, rng.range(25_000, 80_000), if rng.chance(0.6) { Res::Hit } else { Res::Miss }, rng);
                 events.push(r);
-                let thumbs = if gallery {
-                    rng.range(70, 110)
-                } else {
-                    rng.range(2, 6)
-                };
+                let thumbs = if gallery { rng.range(70, 110) } else { rng.range(2, 6) };
                 let mut ta = t + rng.range(60, 300);
                 for k in 0..thumbs {
-                    let img = cat.product_thumbs
-                        [(p as usize * 7 + k as usize) % cat.product_thumbs.len()]
-                    .as_str();
+                    let img = cat.product_thumbs[(p as usize * 7 + k as usize) % cat.product_thumbs.len()].as_str();
                     let mut a = v.req(&c, ta, rng);
                     a.stem = Text::S(img);
                     a.referer = Referer::SelfPath(stem.clone());

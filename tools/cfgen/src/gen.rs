@@ -111,15 +111,9 @@ struct FileStats {
 /// Splits `total` over `weights` exactly (largest remainder).
 fn apportion(total: u64, weights: &[u64]) -> Vec<u64> {
     let sum: u64 = weights.iter().sum::<u64>().max(1);
-    let mut out: Vec<u64> = weights
-        .iter()
-        .map(|&w| (total as u128 * w as u128 / sum as u128) as u64)
-        .collect();
-    let mut rem: Vec<(u64, usize)> = weights
-        .iter()
-        .enumerate()
-        .map(|(i, &w)| ((total as u128 * w as u128 % sum as u128) as u64, i))
-        .collect();
+    let mut out: Vec<u64> = weights.iter().map(|&w| (total as u128 * w as u128 / sum as u128) as u64).collect();
+    let mut rem: Vec<(u64, usize)> =
+        weights.iter().enumerate().map(|(i, &w)| ((total as u128 * w as u128 % sum as u128) as u64, i)).collect();
     rem.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     let mut left = total - out.iter().sum::<u64>();
     for (_, i) in rem {
@@ -139,8 +133,7 @@ fn invalid(msg: String) -> io::Error {
 /// Generates the logs and the truth file described by `cfg`.
 pub fn run(cfg: &Config) -> io::Result<Summary> {
     let started = Instant::now();
-    let day0 = parse_date(&cfg.date)
-        .ok_or_else(|| invalid(format!("bad --date {:?} (want YYYY-MM-DD)", cfg.date)))?;
+    let day0 = parse_date(&cfg.date).ok_or_else(|| invalid(format!("bad --date {:?} (want YYYY-MM-DD)", cfg.date)))?;
     if cfg.hours == 0 || cfg.hours > 24 * 366 {
         return Err(invalid("--hours must be between 1 and 8784".into()));
     }
@@ -152,30 +145,16 @@ pub fn run(cfg: &Config) -> io::Result<Summary> {
     }
     for t in &cfg.threats {
         if !THREATS.contains(&t.as_str()) {
-            return Err(invalid(format!(
-                "unknown threat {t:?}; known: {}",
-                THREATS.join(",")
-            )));
+            return Err(invalid(format!("unknown threat {t:?}; known: {}", THREATS.join(","))));
         }
     }
     for f in &cfg.features {
         if !FEATURES.contains(&f.as_str()) {
-            return Err(invalid(format!(
-                "unknown benign feature {f:?}; known: {}",
-                FEATURES.join(",")
-            )));
+            return Err(invalid(format!("unknown benign feature {f:?}; known: {}", FEATURES.join(","))));
         }
     }
-    let selected: Vec<&str> = THREATS
-        .iter()
-        .copied()
-        .filter(|t| cfg.threats.iter().any(|s| s == t))
-        .collect();
-    let features: Vec<&str> = FEATURES
-        .iter()
-        .copied()
-        .filter(|t| cfg.features.iter().any(|s| s == t))
-        .collect();
+    let selected: Vec<&str> = THREATS.iter().copied().filter(|t| cfg.threats.iter().any(|s| s == t)).collect();
+    let features: Vec<&str> = FEATURES.iter().copied().filter(|t| cfg.features.iter().any(|s| s == t)).collect();
     let hours = cfg.hours as usize;
     let span_ms = cfg.hours as u64 * 3_600_000;
 
@@ -192,8 +171,7 @@ pub fn run(cfg: &Config) -> io::Result<Summary> {
     // Benign features shrink with the site down to a quiet blog's ~6,000 lines a day; fixed-size
     // threats only to a tenth (see Planner::scale).
     let scale = (cfg.lines as f64 / 300_000.0).clamp(0.02, 1.0);
-    let mut plan = Planner::new(&cat, &edges, &mut book, cfg.seed, span_ms, day0, scale)
-        .plan(&selected, &features, lines, &weights);
+    let mut plan = Planner::new(&cat, &edges, &mut book, cfg.seed, span_ms, day0, scale).plan(&selected, &features, lines, &weights);
     let threat_lines = plan.lines();
     let feature_lines = plan.feature_lines();
     let benign_lines = lines.saturating_sub(threat_lines);
@@ -222,30 +200,16 @@ pub fn run(cfg: &Config) -> io::Result<Summary> {
     for i in 0..nfiles {
         let h = i / fph;
         let mut id = derive(cfg.seed, 50_000 + i as u64) as u32;
-        let base = format!(
-            "{}.{}-{:02}",
-            cfg.distribution,
-            date_string(day0 + (h / 24) as i64),
-            h % 24
-        );
-        while names
-            .iter()
-            .any(|n: &String| n.starts_with(&base) && n.contains(&format!("{id:08x}")))
-        {
+        let base = format!("{}.{}-{:02}", cfg.distribution, date_string(day0 + (h / 24) as i64), h % 24);
+        while names.iter().any(|n: &String| n.starts_with(&base) && n.contains(&format!("{id:08x}"))) {
             id = id.wrapping_add(1);
         }
         names.push(format!("{base}.{id:08x}.{ext}"));
     }
     fs::create_dir_all(&cfg.out)?;
 
-    let dates: Vec<String> = (0..hours.div_ceil(24) + 1)
-        .map(|d| date_string(day0 + d as i64))
-        .collect();
-    let ctx = RenderCtx {
-        dates: &dates,
-        edges: &edges.names,
-        domain: DOMAIN,
-    };
+    let dates: Vec<String> = (0..hours.div_ceil(24) + 1).map(|d| date_string(day0 + d as i64)).collect();
+    let ctx = RenderCtx { dates: &dates, edges: &edges.names, domain: DOMAIN };
     let job = Job {
         cfg,
         pop: &pop,
@@ -256,17 +220,9 @@ pub fn run(cfg: &Config) -> io::Result<Summary> {
         error_window: plan.error_window,
         error_rate: plan.error_rate,
     };
-    let threads = cfg
-        .threads
-        .unwrap_or_else(|| {
-            std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(1)
-        })
-        .clamp(1, nfiles);
+    let threads = cfg.threads.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)).clamp(1, nfiles);
     let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<io::Result<FileStats>>>> =
-        Mutex::new((0..nfiles).map(|_| None).collect());
+    let results: Mutex<Vec<Option<io::Result<FileStats>>>> = Mutex::new((0..nfiles).map(|_| None).collect());
     std::thread::scope(|sc| {
         for _ in 0..threads {
             sc.spawn(|| loop {
@@ -310,10 +266,7 @@ pub fn run(cfg: &Config) -> io::Result<Summary> {
     }
     let truths: Vec<ThreatTruth> = plan.injected.iter().map(|i| i.truth.clone()).collect();
     let benign_truths: Vec<ThreatTruth> = plan.benign.iter().map(|i| i.truth.clone()).collect();
-    let truth_path = cfg
-        .truth
-        .clone()
-        .unwrap_or_else(|| cfg.out.join("truth.json"));
+    let truth_path = cfg.truth.clone().unwrap_or_else(|| cfg.out.join("truth.json"));
     let tf = TruthFile {
         generator: concat!("cfgen ", env!("CARGO_PKG_VERSION")),
         seed: cfg.seed,
@@ -408,8 +361,7 @@ impl Job<'_, '_> {
             let t0 = hour_start + rng.below(3_600_000);
             tmp.clear();
             if c.kind == Kind::Library {
-                self.sessions
-                    .monitor(&v, c.probe, c.interval_s, t0, &mut rng, &mut tmp);
+                self.sessions.monitor(&v, c.probe, c.interval_s, t0, &mut rng, &mut tmp);
             } else {
                 self.sessions.session(&v, t0, &mut rng, &mut tmp);
             }
@@ -442,20 +394,14 @@ impl Job<'_, '_> {
         let mut out = if self.cfg.plain {
             Sink::Plain(buf)
         } else {
-            Sink::Gz(Box::new(
-                GzBuilder::new().write(buf, Compression::new(self.cfg.gzip_level)),
-            ))
+            Sink::Gz(Box::new(GzBuilder::new().write(buf, Compression::new(self.cfg.gzip_level))))
         };
         let mut chunk: Vec<u8> = Vec::with_capacity(CHUNK + 4096);
         chunk.extend_from_slice(header().as_bytes());
         let mut st = FileStats::default();
         for &(_, k) in &order {
             let k = k as usize;
-            let e: &Req<'_> = if k < evs.len() {
-                &evs[k]
-            } else {
-                threats[k - evs.len()]
-            };
+            let e: &Req<'_> = if k < evs.len() { &evs[k] } else { threats[k - evs.len()] };
             e.render(self.ctx, &mut rng, &mut chunk);
             st.lines += 1;
             if let Some((ws, we)) = self.error_window {

@@ -44,14 +44,9 @@ fn parse(args: &[String]) -> Result<Config, String> {
             v
         } else {
             i += 1;
-            args.get(i)
-                .cloned()
-                .ok_or_else(|| format!("{key} needs a value"))?
+            args.get(i).cloned().ok_or_else(|| format!("{key} needs a value"))?
         };
-        let num = |v: &str| {
-            v.parse::<u64>()
-                .map_err(|_| format!("{key}: not a number: {v:?}"))
-        };
+        let num = |v: &str| v.parse::<u64>().map_err(|_| format!("{key}: not a number: {v:?}"));
         match key.as_str() {
             "-h" | "--help" => return Err(String::new()),
             "--out" => out = Some(PathBuf::from(val)),
@@ -63,22 +58,14 @@ fn parse(args: &[String]) -> Result<Config, String> {
                 cfg.threats = match val.as_str() {
                     "all" => THREATS.iter().map(|s| s.to_string()).collect(),
                     "none" | "" => Vec::new(),
-                    list => list
-                        .split(',')
-                        .map(|s| s.trim().to_string())
-                        .filter(|s| !s.is_empty())
-                        .collect(),
+                    list => list.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(),
                 }
             }
             "--benign" => {
                 cfg.features = match val.as_str() {
                     "all" => FEATURES.iter().map(|s| s.to_string()).collect(),
                     "none" | "" => Vec::new(),
-                    list => list
-                        .split(',')
-                        .map(|s| s.trim().to_string())
-                        .filter(|s| !s.is_empty())
-                        .collect(),
+                    list => list.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(),
                 }
             }
             "--truth" => cfg.truth = Some(PathBuf::from(val)),
@@ -109,16 +96,8 @@ fn main() -> ExitCode {
             if !help {
                 eprintln!("cfgen: {e}");
             }
-            eprintln!(
-                "{USAGE}{}\nbenign features: {}",
-                THREATS.join(","),
-                FEATURES.join(",")
-            );
-            return if help {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(2)
-            };
+            eprintln!("{USAGE}{}\nbenign features: {}", THREATS.join(","), FEATURES.join(","));
+            return if help { ExitCode::SUCCESS } else { ExitCode::from(2) };
         }
     };
     match run(&cfg) {

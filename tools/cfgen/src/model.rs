@@ -39,46 +39,20 @@ pub const REGIONS: &[Region] = &[
             ("MIA3-C3", 2),
             ("YTO50-C1", 2),
         ],
-        v4: &[
-            (24, 61),
-            (47, 149),
-            (50, 35),
-            (68, 45),
-            (71, 202),
-            (73, 92),
-            (96, 230),
-            (98, 210),
-            (108, 28),
-            (174, 62),
-        ],
+        v4: &[(24, 61), (47, 149), (50, 35), (68, 45), (71, 202), (73, 92), (96, 230), (98, 210), (108, 28), (174, 62)],
         v6: &[(0x2600, 0x1700), (0x2601, 0x18c), (0x2607, 0xfb90)],
     },
     Region {
         name: "us-central",
         share: 12,
-        edges: &[
-            ("DFW56-P1", 3),
-            ("DFW53-C1", 2),
-            ("ORD58-P2", 3),
-            ("ORD51-C1", 2),
-            ("DEN52-C1", 2),
-            ("MSP50-C1", 1),
-        ],
+        edges: &[("DFW56-P1", 3), ("DFW53-C1", 2), ("ORD58-P2", 3), ("ORD51-C1", 2), ("DEN52-C1", 2), ("MSP50-C1", 1)],
         v4: &[(24, 5), (67, 180), (75, 166), (99, 33), (172, 58)],
         v6: &[(0x2600, 0x6c5e), (0x2603, 0x300b)],
     },
     Region {
         name: "us-west",
         share: 14,
-        edges: &[
-            ("LAX50-C1", 3),
-            ("LAX3-C4", 2),
-            ("SFO53-C1", 3),
-            ("SFO5-P2", 2),
-            ("SEA19-C3", 2),
-            ("SEA900-P1", 1),
-            ("PHX51-C2", 1),
-        ],
+        edges: &[("LAX50-C1", 3), ("LAX3-C4", 2), ("SFO53-C1", 3), ("SFO5-P2", 2), ("SEA19-C3", 2), ("SEA900-P1", 1), ("PHX51-C2", 1)],
         v4: &[(76, 104), (97, 113), (104, 174), (162, 206), (209, 131)],
         v6: &[(0x2601, 0x646), (0x2607, 0xf2c0)],
     },
@@ -120,12 +94,7 @@ pub const REGIONS: &[Region] = &[
             (213, 55),
             (217, 225),
         ],
-        v6: &[
-            (0x2a02, 0x8108),
-            (0x2a01, 0xcb00),
-            (0x2a00, 0x23c5),
-            (0x2001, 0xdb8),
-        ],
+        v6: &[(0x2a02, 0x8108), (0x2a01, 0xcb00), (0x2a00, 0x23c5), (0x2001, 0xdb8)],
     },
     Region {
         name: "apac",
@@ -143,38 +112,14 @@ pub const REGIONS: &[Region] = &[
             ("BOM52-C1", 1),
             ("DEL54-C1", 1),
         ],
-        v4: &[
-            (1, 33),
-            (14, 161),
-            (27, 98),
-            (49, 36),
-            (58, 183),
-            (101, 128),
-            (110, 175),
-            (119, 30),
-            (121, 200),
-            (126, 15),
-            (180, 150),
-        ],
+        v4: &[(1, 33), (14, 161), (27, 98), (49, 36), (58, 183), (101, 128), (110, 175), (119, 30), (121, 200), (126, 15), (180, 150)],
         v6: &[(0x2400, 0x4051), (0x240d, 0x1a), (0x2405, 0x201)],
     },
     Region {
         name: "south-america",
         share: 6,
-        edges: &[
-            ("GRU3-C1", 3),
-            ("GRU50-P1", 2),
-            ("SCL50-C1", 1),
-            ("BOG50-C1", 1),
-        ],
-        v4: &[
-            (177, 45),
-            (179, 108),
-            (186, 220),
-            (189, 6),
-            (191, 32),
-            (201, 17),
-        ],
+        edges: &[("GRU3-C1", 3), ("GRU50-P1", 2), ("SCL50-C1", 1), ("BOG50-C1", 1)],
+        v4: &[(177, 45), (179, 108), (186, 220), (189, 6), (191, 32), (201, 17)],
         v6: &[(0x2804, 0x14c), (0x2804, 0xd59)],
     },
 ];
@@ -280,14 +225,8 @@ pub const LIBRARIES: &[(&str, u32)] = &[
     ("Go-http-client/1.1", 3),
     ("Go-http-client/2.0", 1),
     ("okhttp/4.12.0", 1),
-    (
-        "Amazon-Route53-Health-Check-Service (ref 6d2f1c3e-8a41-4b8e-9d2a-51f0c7e3b9a4; report http://amzn.to/1vsZADi)",
-        3,
-    ),
-    (
-        "Mozilla/5.0+(compatible; UptimeRobot/2.0; http://www.uptimerobot.com/)",
-        2,
-    ),
+    ("Amazon-Route53-Health-Check-Service (ref 6d2f1c3e-8a41-4b8e-9d2a-51f0c7e3b9a4; report http://amzn.to/1vsZADi)", 3),
+    ("Mozilla/5.0+(compatible; UptimeRobot/2.0; http://www.uptimerobot.com/)", 2),
     ("Datadog/Synthetics", 1),
 ];
 
@@ -302,19 +241,9 @@ pub enum Os {
 const CHROME: &[u32] = &[127, 128, 129, 130, 131, 131, 131, 130];
 const FIREFOX: &[u32] = &[115, 128, 131, 132, 133, 133];
 const SAFARI: &[&str] = &["17.6", "18.0", "18.1", "18.1"];
-const IOS: &[(&str, &str)] = &[
-    ("17_6_1", "17.6"),
-    ("18_0", "18.0"),
-    ("18_1", "18.1"),
-    ("18_1_1", "18.1"),
-];
-const ANDROID_MODELS: &[(&str, &str)] = &[
-    ("14", "SM-S918B"),
-    ("14", "SM-A546B"),
-    ("13", "SM-G991B"),
-    ("14", "SM-S911U"),
-    ("15", "SM-S928B"),
-];
+const IOS: &[(&str, &str)] = &[("17_6_1", "17.6"), ("18_0", "18.0"), ("18_1", "18.1"), ("18_1_1", "18.1")];
+const ANDROID_MODELS: &[(&str, &str)] =
+    &[("14", "SM-S918B"), ("14", "SM-A546B"), ("13", "SM-G991B"), ("14", "SM-S911U"), ("15", "SM-S928B")];
 
 /// A realistic browser user agent (raw, not yet percent-encoded).
 pub fn browser_ua(rng: &mut Rng, mobile: bool) -> (String, Os) {
@@ -344,10 +273,7 @@ pub fn browser_ua(rng: &mut Rng, mobile: bool) -> (String, Os) {
                 let patch = rng.range(31, 135);
                 (format!("Mozilla/5.0 (iPhone; CPU iPhone OS {ios} like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) CriOS/{c}.0.{build}.{patch} Mobile/15E148 Safari/604.1"), Os::Apple)
             }
-            38 => (
-                format!("Mozilla/5.0 (Android 14; Mobile; rv:{f}.0) Gecko/{f}.0 Firefox/{f}.0"),
-                Os::Linux,
-            ),
+            38 => (format!("Mozilla/5.0 (Android 14; Mobile; rv:{f}.0) Gecko/{f}.0 Firefox/{f}.0"), Os::Linux),
             _ => {
                 let (ios, v) = *rng.pick(IOS);
                 let fbav = rng.range(480, 492);
@@ -434,20 +360,8 @@ const COLORS: &[&str] = &[
     "mustard",
     "sage",
 ];
-const MATERIALS: &[&str] = &[
-    "wool",
-    "linen",
-    "cotton",
-    "leather",
-    "canvas",
-    "merino",
-    "denim",
-    "suede",
-    "fleece",
-    "nylon",
-    "recycled",
-    "organic-cotton",
-];
+const MATERIALS: &[&str] =
+    &["wool", "linen", "cotton", "leather", "canvas", "merino", "denim", "suede", "fleece", "nylon", "recycled", "organic-cotton"];
 const NOUNS: &[&str] = &[
     "running-shoes",
     "rain-jacket",
@@ -496,13 +410,7 @@ const BLOG_B: &[&str] = &[
     "recycled-fabrics",
     "running-socks",
 ];
-const CAMPAIGNS: &[&str] = &[
-    "black-friday",
-    "winter-sale",
-    "new-arrivals",
-    "weekly-digest",
-    "loyalty-rewards",
-];
+const CAMPAIGNS: &[&str] = &["black-friday", "winter-sale", "new-arrivals", "weekly-digest", "loyalty-rewards"];
 
 /// The synthetic site: its pages, assets, and the object sizes.
 pub struct Catalog {
@@ -538,12 +446,7 @@ impl Catalog {
         let mut seen = std::collections::HashSet::new();
         while slugs.len() < 400 {
             let s = if rng.chance(0.5) {
-                format!(
-                    "{}-{}-{}",
-                    rng.pick(COLORS),
-                    rng.pick(MATERIALS),
-                    rng.pick(NOUNS)
-                )
+                format!("{}-{}-{}", rng.pick(COLORS), rng.pick(MATERIALS), rng.pick(NOUNS))
             } else {
                 format!("{}-{}", rng.pick(MATERIALS), rng.pick(NOUNS))
             };
@@ -552,14 +455,8 @@ impl Catalog {
             }
         }
         let products: Vec<String> = slugs.iter().map(|s| format!("/products/{s}")).collect();
-        let product_imgs: Vec<String> = slugs
-            .iter()
-            .map(|s| format!("/img/products/{s}.webp"))
-            .collect();
-        let product_thumbs: Vec<String> = slugs
-            .iter()
-            .map(|s| format!("/img/products/thumbs/{s}.webp"))
-            .collect();
+        let product_imgs: Vec<String> = slugs.iter().map(|s| format!("/img/products/{s}.webp")).collect();
+        let product_thumbs: Vec<String> = slugs.iter().map(|s| format!("/img/products/thumbs/{s}.webp")).collect();
         // Zipf-like popularity: weight proportional to 1/(rank+1).
         let product_w = Weighted::new((0..products.len()).map(|i| 1_000_000 / (i as u64 + 3)));
         let mut blogs = Vec::new();
@@ -570,10 +467,7 @@ impl Catalog {
                 }
             }
         }
-        let blog_imgs = blogs
-            .iter()
-            .map(|s| format!("/img/blog/{s}-cover.webp"))
-            .collect();
+        let blog_imgs = blogs.iter().map(|s| format!("/img/blog/{s}-cover.webp")).collect();
         let blog_videos = blogs.iter().map(|s| format!("/media/{s}.mp4")).collect();
         let blogs: Vec<String> = blogs.iter().map(|s| format!("/blog/{s}")).collect();
         let blog_w = Weighted::new((0..blogs.len()).map(|i| 1_000_000 / (i as u64 + 2)));
@@ -584,41 +478,24 @@ impl Catalog {
                 0 => format!("q={noun}"),
                 1 => format!("q={}+{noun}", rng.pick(COLORS).replace('-', "+")),
                 2 => format!("q={}+{noun}&page=2", rng.pick(MATERIALS).replace('-', "+")),
-                _ => format!(
-                    "q={}+{noun}&sort=price_asc",
-                    rng.pick(COLORS).replace('-', "+")
-                ),
+                _ => format!("q={}+{noun}&sort=price_asc", rng.pick(COLORS).replace('-', "+")),
             };
             searches.push(q);
         }
         let search_w = Weighted::new((0..searches.len()).map(|i| 1_000_000 / (i as u64 + 2)));
         let dead = (0..40)
             .map(|_| match rng.below(3) {
-                0 => format!(
-                    "/products/{}-{}-discontinued",
-                    rng.pick(COLORS),
-                    rng.pick(NOUNS)
-                ),
+                0 => format!("/products/{}-{}-discontinued", rng.pick(COLORS), rng.pick(NOUNS)),
                 1 => format!("/blog/{}-{}-2019", rng.pick(BLOG_A), rng.pick(BLOG_B)),
-                _ => format!(
-                    "/img/products/{}-{}.jpg",
-                    rng.pick(MATERIALS),
-                    rng.pick(NOUNS)
-                ),
+                _ => format!("/img/products/{}-{}.jpg", rng.pick(MATERIALS), rng.pick(NOUNS)),
             })
             .collect();
         let app_js = format!("/assets/app.{}.js", hex_hash(rng));
         let vendor_js = format!("/assets/vendor.{}.js", hex_hash(rng));
         let css = format!("/assets/styles.{}.css", hex_hash(rng));
-        let heroes = ["winter", "new-arrivals", "sale", "outdoors"]
-            .iter()
-            .map(|h| format!("/img/hero-{h}.webp"))
-            .collect();
+        let heroes = ["winter", "new-arrivals", "sale", "outdoors"].iter().map(|h| format!("/img/hero-{h}.webp")).collect();
         let campaigns = CAMPAIGNS.iter().map(|c| c.to_string()).collect();
-        let categories = ["men", "women", "shoes", "bags", "accessories", "sale"]
-            .iter()
-            .map(|c| format!("/collections/{c}"))
-            .collect();
+        let categories = ["men", "women", "shoes", "bags", "accessories", "sale"].iter().map(|c| format!("/collections/{c}")).collect();
         Catalog {
             products,
             product_imgs,
@@ -630,15 +507,7 @@ impl Catalog {
             blog_w,
             searches,
             search_w,
-            statics: vec![
-                "/about",
-                "/contact",
-                "/faq",
-                "/shipping",
-                "/returns",
-                "/stores",
-                "/gift-cards",
-            ],
+            statics: vec!["/about", "/contact", "/faq", "/shipping", "/returns", "/stores", "/gift-cards"],
             dead,
             app_js,
             vendor_js,
@@ -664,9 +533,7 @@ pub fn stable_size(path: &str, lo: u64, hi: u64) -> u64 {
 }
 
 /// Requests per hour of day (UTC): peak around 15:00, trough around 04:00.
-pub const DIURNAL: [u32; 24] = [
-    62, 52, 43, 36, 33, 35, 42, 53, 66, 78, 87, 93, 96, 98, 99, 100, 98, 95, 91, 87, 82, 77, 72, 67,
-];
+pub const DIURNAL: [u32; 24] = [62, 52, 43, 36, 33, 35, 42, 53, 66, 78, 87, 93, 96, 98, 99, 100, 98, 95, 91, 87, 82, 77, 72, 67];
 
 /// The region table as a weighted distribution.
 pub fn region_weights() -> Weighted {

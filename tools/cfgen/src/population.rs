@@ -35,11 +35,7 @@ impl Edges {
             geo.push(names.len() as u16);
             names.push(*e);
         }
-        Edges {
-            names,
-            regional,
-            geo,
-        }
+        Edges { names, regional, geo }
     }
 
     /// Draws an edge serving `region`.
@@ -75,10 +71,7 @@ impl AddrBook {
                 benign16.insert((*a, *b));
             }
         }
-        AddrBook {
-            used: HashSet::new(),
-            benign16,
-        }
+        AddrBook { used: HashSet::new(), benign16 }
     }
 
     /// Records `ip`; false if it was already taken.
@@ -131,8 +124,7 @@ impl AddrBook {
         loop {
             let a = rng.range(1, 223) as u8;
             let b = rng.below(256) as u8;
-            let reserved = matches!(a, 0 | 10 | 100 | 127 | 169 | 172 | 192 | 198 | 203)
-                || self.benign16.contains(&(a, b));
+            let reserved = matches!(a, 0 | 10 | 100 | 127 | 169 | 172 | 192 | 198 | 203) || self.benign16.contains(&(a, b));
             if reserved {
                 continue;
             }
@@ -229,26 +221,15 @@ impl Population {
                     let prefix = *rng.pick(blocks);
                     let ip = book.in24(rng, prefix);
                     // Crawlers are mostly US-hosted.
-                    let r = if rng.chance(0.8) {
-                        rng.below(3) as usize
-                    } else {
-                        region
-                    };
-                    let (ssl, cipher) = if rng.chance(0.7) {
-                        ("TLSv1.3", "TLS_AES_128_GCM_SHA256")
-                    } else {
-                        ("TLSv1.2", "ECDHE-RSA-AES128-GCM-SHA256")
-                    };
+                    let r = if rng.chance(0.8) { rng.below(3) as usize } else { region };
+                    let (ssl, cipher) =
+                        if rng.chance(0.7) { ("TLSv1.3", "TLS_AES_128_GCM_SHA256") } else { ("TLSv1.2", "ECDHE-RSA-AES128-GCM-SHA256") };
                     Client {
                         ip,
                         ua: cf_encode(ua),
                         kind,
                         edges: [edges.pick(r, rng), edges.pick(r, rng)],
-                        ver: if rng.chance(0.35) {
-                            "HTTP/2.0"
-                        } else {
-                            "HTTP/1.1"
-                        },
+                        ver: if rng.chance(0.35) { "HTTP/2.0" } else { "HTTP/1.1" },
                         ssl,
                         cipher,
                         port_lo: 32768,
@@ -274,11 +255,7 @@ impl Population {
                     };
                     let (ua, os, ver, (ssl, cipher), probe) = if kind == Kind::Library {
                         let ua = (*pick_weighted(rng, model::LIBRARIES)).to_string();
-                        let ver = if ua.starts_with("Go-http-client/2") {
-                            "HTTP/2.0"
-                        } else {
-                            "HTTP/1.1"
-                        };
+                        let ver = if ua.starts_with("Go-http-client/2") { "HTTP/2.0" } else { "HTTP/1.1" };
                         let tls = if rng.chance(0.6) {
                             ("TLSv1.3", "TLS_AES_128_GCM_SHA256")
                         } else {
@@ -289,11 +266,7 @@ impl Population {
                     } else {
                         let (ua, os) = model::browser_ua(rng, kind == Kind::Mobile);
                         let ver = browser_version(rng);
-                        let tls = if ver == "HTTP/3.0" {
-                            ("TLSv1.3", "TLS_AES_128_GCM_SHA256")
-                        } else {
-                            model::modern_tls(rng)
-                        };
+                        let tls = if ver == "HTTP/3.0" { ("TLSv1.3", "TLS_AES_128_GCM_SHA256") } else { model::modern_tls(rng) };
                         (ua, os, ver, tls, "/")
                     };
                     let (port_lo, port_hi) = model::port_range(os);
@@ -301,11 +274,7 @@ impl Population {
                         Some(if rng.chance(0.6) {
                             format!("192.0.2.{}", rng.range(1, 254))
                         } else {
-                            format!(
-                                "198.51.100.{}, 203.0.113.{}",
-                                rng.range(1, 254),
-                                rng.range(1, 254)
-                            )
+                            format!("198.51.100.{}, 203.0.113.{}", rng.range(1, 254), rng.range(1, 254))
                         })
                     } else {
                         None
@@ -321,11 +290,7 @@ impl Population {
                         port_lo,
                         port_hi,
                         xff,
-                        xhost: if rng.chance(0.88) {
-                            model::WWW
-                        } else {
-                            model::APEX
-                        },
+                        xhost: if rng.chance(0.88) { model::WWW } else { model::APEX },
                         probe,
                         interval_s: *rng.pick(&[30, 60, 60, 120, 300]),
                     }
@@ -344,10 +309,7 @@ impl Population {
             weights.push(w);
             clients.push(client);
         }
-        Population {
-            activity: Weighted::new(weights),
-            clients,
-        }
+        Population { activity: Weighted::new(weights), clients }
     }
 
     /// Draws the client starting the next session.

@@ -180,8 +180,8 @@ const FAKE_BROWSERS: &[&str] = &[
 ];
 
 const WORDS: &[&str] = &[
-    "shoes", "jacket", "bag", "sale", "socks", "boots", "coat", "hat", "free", "cheap", "discount",
-    "gift", "wool", "linen", "black", "red", "size", "xl", "kids", "women", "men", "new",
+    "shoes", "jacket", "bag", "sale", "socks", "boots", "coat", "hat", "free", "cheap", "discount", "gift", "wool", "linen", "black",
+    "red", "size", "xl", "kids", "women", "men", "new",
 ];
 
 /// Plans threats; owns the address book for the duration of planning.
@@ -209,7 +209,8 @@ fn error_spike_truth<'a>(day0: i64, s: u64, e: u64) -> Injected<'a> {
         truth: ThreatTruth {
             threat: "error_spike".into(),
             phase: None,
-            description: "origin 5xx (502 OriginConnectError / 504 OriginReadError, result Error) on ~30% of all requests for 10 minutes".into(),
+            description: "origin 5xx (502 OriginConnectError / 504 OriginReadError, result Error) on ~30% of all requests for 10 minutes"
+                .into(),
             ips: Vec::new(),
             paths: Vec::new(),
             start: iso(day0, s),
@@ -250,18 +251,11 @@ fn finish<'a>(
         if paths.is_none() {
             stems.insert(e.stem.as_str().to_string());
         }
-        let st = if e.status == 0 {
-            "000".to_string()
-        } else {
-            e.status.to_string()
-        };
+        let st = if e.status == 0 { "000".to_string() } else { e.status.to_string() };
         *statuses.entry(st).or_insert(0u64) += 1;
     }
     let start_ms = events.first().map(|e| e.t_ms / 1000 * 1000).unwrap_or(0);
-    let end_ms = events
-        .last()
-        .map(|e| e.t_ms / 1000 * 1000 + 1000)
-        .unwrap_or(0);
+    let end_ms = events.last().map(|e| e.t_ms / 1000 * 1000 + 1000).unwrap_or(0);
     Injected {
         truth: ThreatTruth {
             threat: threat.to_string(),
@@ -292,15 +286,7 @@ fn obj(v: Value) -> Map<String, Value> {
 
 impl<'a, 'b> Planner<'a, 'b> {
     /// New planner for a span of `span_ms` starting at day `day0`.
-    pub fn new(
-        cat: &'a Catalog,
-        edges: &'b Edges,
-        book: &'b mut AddrBook,
-        seed: u64,
-        span_ms: u64,
-        day0: i64,
-        site_scale: f64,
-    ) -> Self {
+    pub fn new(cat: &'a Catalog, edges: &'b Edges, book: &'b mut AddrBook, seed: u64, span_ms: u64, day0: i64, site_scale: f64) -> Self {
         Planner {
             cat,
             edges,
@@ -317,13 +303,7 @@ impl<'a, 'b> Planner<'a, 'b> {
 
     /// Plans the selected threats for a run of `lines` total lines whose benign
     /// traffic per hour of the span follows `hour_weights`.
-    pub fn plan(
-        mut self,
-        selected: &[&str],
-        features: &[&str],
-        lines: u64,
-        hour_weights: &[u64],
-    ) -> Plan<'a> {
+    pub fn plan(mut self, selected: &[&str], features: &[&str], lines: u64, hour_weights: &[u64]) -> Plan<'a> {
         let mut by_name: BTreeMap<&str, Vec<Injected<'a>>> = BTreeMap::new();
         let mut error_window = None;
         let rng_for = |name: &str, seed: u64| {
@@ -370,12 +350,7 @@ impl<'a, 'b> Planner<'a, 'b> {
         // Rate-relative threats: pick their windows first, then solve for the
         // benign volume B so that benign + all threats == lines, where the burst
         // is 9x and the geo spike 0.3x the benign rate of their hours.
-        let mut fixed_lines: u64 = by_name
-            .values()
-            .flatten()
-            .chain(benign_features.iter())
-            .map(|i| i.events.len() as u64)
-            .sum();
+        let mut fixed_lines: u64 = by_name.values().flatten().chain(benign_features.iter()).map(|i| i.events.len() as u64).sum();
         let wsum = hour_weights.iter().sum::<u64>().max(1) as f64;
         let frac = |t: u64| {
             let h = ((t / 3_600_000) as usize).min(hour_weights.len().saturating_sub(1));
@@ -408,10 +383,7 @@ impl<'a, 'b> Planner<'a, 'b> {
             geo = Some((rng, gi, s, e));
         }
         let benign = lines.saturating_sub(fixed_lines) as f64 / (1.0 + k);
-        self.rate_per_min = hour_weights
-            .iter()
-            .map(|&w| benign * w as f64 / wsum / 60.0)
-            .collect();
+        self.rate_per_min = hour_weights.iter().map(|&w| benign * w as f64 / wsum / 60.0).collect();
         if let Some((mut rng, s, e, flood)) = ddos {
             let burst = self.ddos_burst(&mut rng, s, e);
             by_name.insert("ddos", vec![burst, flood]);
@@ -426,12 +398,7 @@ impl<'a, 'b> Planner<'a, 'b> {
                 injected.extend(v);
             }
         }
-        Plan {
-            injected,
-            benign: benign_features,
-            error_window,
-            error_rate: 0.3,
-        }
+        Plan { injected, benign: benign_features, error_window, error_rate: 0.3 }
     }
 
     pub(crate) fn scaled(&self, n: u64, min: u64) -> u64 {
@@ -455,12 +422,7 @@ impl<'a, 'b> Planner<'a, 'b> {
         for _ in 0..500 {
             let s = rng.range(lo, hi) / 1000 * 1000;
             let e = s + dur;
-            if !aggregate
-                || self
-                    .windows
-                    .iter()
-                    .all(|&(a, b)| e + gap <= a || s >= b + gap)
-            {
+            if !aggregate || self.windows.iter().all(|&(a, b)| e + gap <= a || s >= b + gap) {
                 if aggregate {
                     self.windows.push((s, e));
                 }
@@ -480,22 +442,11 @@ impl<'a, 'b> Planner<'a, 'b> {
     }
 
     /// A threat actor. `ua_raw` is encoded here (`-` for none).
-    pub(crate) fn actor(
-        &self,
-        ip: String,
-        ua_raw: &str,
-        kind: Kind,
-        region: usize,
-        rng: &mut Rng,
-    ) -> Visitor<'static> {
+    pub(crate) fn actor(&self, ip: String, ua_raw: &str, kind: Kind, region: usize, rng: &mut Rng) -> Visitor<'static> {
         let (ssl, cipher) = model::modern_tls(rng);
         Visitor {
             ip: Text::own(ip),
-            ua: if ua_raw == "-" {
-                Text::Dash
-            } else {
-                Text::own(cf_encode(ua_raw))
-            },
+            ua: if ua_raw == "-" { Text::Dash } else { Text::own(cf_encode(ua_raw)) },
             kind,
             edges: [self.edges.pick(region, rng), self.edges.pick(region, rng)],
             ver: "HTTP/1.1",
@@ -518,16 +469,7 @@ impl<'a, 'b> Planner<'a, 'b> {
         paths: Option<Vec<String>>,
         details: Value,
     ) -> Injected<'a> {
-        finish(
-            self.day0,
-            self.edges,
-            threat,
-            phase,
-            description,
-            events,
-            paths,
-            obj(details),
-        )
+        finish(self.day0, self.edges, threat, phase, description, events, paths, obj(details))
     }
 
     fn scraper(&mut self, rng: &mut Rng) -> Vec<Injected<'a>> {
@@ -568,11 +510,7 @@ impl<'a, 'b> Planner<'a, 'b> {
             if rng.chance(0.07) {
                 r.error(404, "Error", rng);
             } else {
-                let res = if rng.chance(0.85) {
-                    Res::Miss
-                } else {
-                    Res::Hit
-                };
+                let res = if rng.chance(0.85) { Res::Miss } else { Res::Hit };
                 r.ok(HTML, rng.range(24_000, 70_000), res, rng);
             }
             id += 1 + if rng.chance(0.1) { rng.below(3) } else { 0 };
@@ -630,11 +568,7 @@ impl<'a, 'b> Planner<'a, 'b> {
             let (stem, ctype, size) = *rng.pick(&pool);
             let mut r = actors[k].req(&conns[k], rng.range(s, e - 1), rng);
             r.stem = Text::S(stem);
-            let val = if params[k] == "cb" {
-                base36(rng, 12)
-            } else {
-                base62(rng, 12)
-            };
+            let val = if params[k] == "cb" { base36(rng, 12) } else { base62(rng, 12) };
             r.query = Text::own(format!("{}={val}", params[k]));
             r.ok(ctype, size + rng.below(size / 50 + 1), Res::Miss, rng);
             events.push(r);
@@ -659,13 +593,7 @@ impl<'a, 'b> Planner<'a, 'b> {
         let n = self.scaled(rng.range(450, 800), 80);
         let dur = rng.range(20, 40) * MIN;
         let (s, e) = self.window(rng, dur, false);
-        let stems = [
-            "/search",
-            "/products",
-            "/api/v1/items",
-            "/login",
-            "/api/v1/orders",
-        ];
+        let stems = ["/search", "/products", "/api/v1/items", "/login", "/api/v1/orders"];
         let c = v.connect(rng);
         let mut events = Vec::with_capacity(n as usize);
         let mut blocked = 0u64;
@@ -764,11 +692,7 @@ impl<'a, 'b> Planner<'a, 'b> {
         let mut bots = Vec::with_capacity(n_ips as usize);
         for _ in 0..n_ips {
             let ip = self.book.random_public(rng);
-            let ua = if rng.chance(0.1) {
-                "Mozilla/5.0"
-            } else {
-                *rng.pick(FAKE_BROWSERS)
-            };
+            let ua = if rng.chance(0.1) { "Mozilla/5.0" } else { *rng.pick(FAKE_BROWSERS) };
             let region = rng.below(model::REGIONS.len() as u64) as usize;
             let mut b = self.actor(ip, ua, Kind::Desktop, region, rng);
             b.ver = *rng.pick(&["HTTP/1.1", "HTTP/2.0"]);
@@ -854,19 +778,9 @@ impl<'a, 'b> Planner<'a, 'b> {
             let mobile = rng.chance(0.7);
             let (ua, os) = model::browser_ua(rng, mobile);
             let (lo, hi) = model::port_range(os);
-            let mut v = self.actor(
-                ip,
-                &ua,
-                if mobile { Kind::Mobile } else { Kind::Desktop },
-                0,
-                rng,
-            );
+            let mut v = self.actor(ip, &ua, if mobile { Kind::Mobile } else { Kind::Desktop }, 0, rng);
             v.edges = [edge, edge];
-            v.ver = if rng.chance(0.8) {
-                "HTTP/2.0"
-            } else {
-                "HTTP/1.1"
-            };
+            v.ver = if rng.chance(0.8) { "HTTP/2.0" } else { "HTTP/1.1" };
             v.port_lo = lo;
             v.port_hi = hi;
             visitors.push(v);
@@ -945,14 +859,7 @@ impl<'a, 'b> Planner<'a, 'b> {
         let dur = rng.range(30, 60) * MIN;
         let (s, e) = self.window(rng, dur, false);
         let ports: [u16; 10] = [7, 19, 53, 80, 123, 443, 1337, 31337, 1, 65535];
-        let stems = [
-            "/",
-            "/index.html",
-            "/admin/",
-            "/webdav/",
-            "/api/v1/products",
-            "/.well-known/security.txt",
-        ];
+        let stems = ["/", "/index.html", "/admin/", "/webdav/", "/api/v1/products", "/.well-known/security.txt"];
         let mut events = Vec::with_capacity(n as usize);
         for _ in 0..n {
             let c = v.connect(rng);
@@ -964,11 +871,7 @@ impl<'a, 'b> Planner<'a, 'b> {
             };
             r.ssl = ssl;
             r.cipher = cipher;
-            r.ver = if rng.chance(0.8) {
-                "HTTP/1.0"
-            } else {
-                "HTTP/1.1"
-            };
+            r.ver = if rng.chance(0.8) { "HTTP/1.0" } else { "HTTP/1.1" };
             r.port = *rng.pick(&ports);
             r.stem = Text::S(rng.choose(&stems));
             r.method = match rng.below(100) {
@@ -1025,11 +928,7 @@ impl<'a, 'b> Planner<'a, 'b> {
             }
             let base = SCAN_PATHS[(i as usize) % SCAN_PATHS.len()];
             let round = (i as usize / SCAN_PATHS.len()) % SCAN_PREFIXES.len();
-            let prefix = if base == "/robots.txt" || base == "/sitemap.xml" {
-                ""
-            } else {
-                SCAN_PREFIXES[round]
-            };
+            let prefix = if base == "/robots.txt" || base == "/sitemap.xml" { "" } else { SCAN_PREFIXES[round] };
             let stem = format!("{prefix}{base}");
             let mut r = v.req(&c, s + i * step + rng.below(step / 2 + 1), rng);
             if rng.chance(0.4) {
@@ -1041,17 +940,11 @@ impl<'a, 'b> Planner<'a, 'b> {
             match base {
                 "/robots.txt" => r.ok("text/plain", 412, Res::Hit, rng),
                 "/sitemap.xml" => r.ok("application/xml", 48_517, Res::Hit, rng),
-                "/wp-admin/" | "/admin/" | "/phpmyadmin/" | "/pma/" | "/HNAP1/"
-                    if rng.chance(0.3) =>
-                {
+                "/wp-admin/" | "/admin/" | "/phpmyadmin/" | "/pma/" | "/HNAP1/" if rng.chance(0.3) => {
                     r.ok(HTML, 0, Res::Miss, rng);
                     r.status = 301;
                 }
-                _ if base.contains("..")
-                    || base.contains("%2e")
-                    || base.starts_with("/.git")
-                    || base.starts_with("/.aws") =>
-                {
+                _ if base.contains("..") || base.contains("%2e") || base.starts_with("/.git") || base.starts_with("/.aws") => {
                     r.error(403, "InvalidRequestBlocked", rng)
                 }
                 _ if rng.chance(0.08) => r.error(403, "Error", rng),
@@ -1103,11 +996,7 @@ impl<'a, 'b> Planner<'a, 'b> {
                 r.method = "POST";
                 let api = rng.chance(0.4);
                 r.stem = Text::S(if api { "/api/auth/token" } else { "/login" });
-                r.referer = if api {
-                    Referer::None
-                } else {
-                    Referer::SelfPath(Text::S("/login"))
-                };
+                r.referer = if api { Referer::None } else { Referer::SelfPath(Text::S("/login")) };
                 r.cs_bytes += rng.range(70, 160) as u32;
                 match rng.below(100) {
                     0..=79 => {

@@ -143,11 +143,7 @@ pub enum Family {
 /// an opening one separating words (`cs(User-Agent)` -> `cs_user_agent`, `timestamp(ms)` ->
 /// `timestamp_ms`). Other characters are kept.
 pub fn normalize(raw: &str) -> String {
-    raw.trim()
-        .chars()
-        .filter(|c| *c != ')')
-        .map(|c| if c == '-' || c == '(' { '_' } else { c.to_ascii_lowercase() })
-        .collect()
+    raw.trim().chars().filter(|c| *c != ')').map(|c| if c == '-' || c == '(' { '_' } else { c.to_ascii_lowercase() }).collect()
 }
 
 /// Index in [`CATALOGUE`] of a field as named by a log of `family`, or None for an unknown field.

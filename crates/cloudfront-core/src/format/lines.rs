@@ -55,17 +55,7 @@ pub struct LineReader<R> {
 
 impl<R: Read> LineReader<R> {
     pub fn new(inner: R, max_line: usize) -> Self {
-        Self {
-            inner,
-            buf: vec![0; READ_CHUNK],
-            pos: 0,
-            end: 0,
-            eof: false,
-            line_no: 0,
-            max_line,
-            consumed: 0,
-            long_head: Vec::new(),
-        }
+        Self { inner, buf: vec![0; READ_CHUNK], pos: 0, end: 0, eof: false, line_no: 0, max_line, consumed: 0, long_head: Vec::new() }
     }
 
     /// The underlying reader (any buffered data is dropped).

@@ -14,3 +14,4 @@ pub mod schema;
 pub mod source;
 pub mod split;
 pub mod value;
+pub mod window;

@@ -98,16 +98,35 @@ impl CellError {
 #[derive(Clone, Copy, Debug)]
 enum Step {
     /// Convert the line's field at `pos` (schema column `col`).
-    Field { pos: usize, col: usize, kind: Kind, out: Option<usize> },
+    Field {
+        pos: usize,
+        col: usize,
+        kind: Kind,
+        out: Option<usize>,
+    },
     /// A column needing the general lookup (real-time logs' stem/query split).
-    Lookup { col: usize, kind: Kind, out: Option<usize> },
+    Lookup {
+        col: usize,
+        kind: Kind,
+        out: Option<usize>,
+    },
     /// The fused timestamp.
-    Timestamp { out: Option<usize> },
+    Timestamp {
+        out: Option<usize>,
+    },
     /// Date or time of an epoch timestamp (files without `date`/`time` fields).
-    DerivedDate { out: usize },
-    DerivedTime { out: usize },
-    Filename { out: usize },
-    Null { out: usize },
+    DerivedDate {
+        out: usize,
+    },
+    DerivedTime {
+        out: usize,
+    },
+    Filename {
+        out: usize,
+    },
+    Null {
+        out: usize,
+    },
 }
 
 /// Converts rows into a sink (see the module documentation).

@@ -72,9 +72,9 @@ impl ScanOptions {
     /// The `fields` a headerless file is read with: the user's list, or the documented
     /// real-time order when the format is real-time.
     pub fn headerless_fields(&self) -> Option<Vec<String>> {
-        self.fields.clone().or_else(|| {
-            (self.family == Family::RealTime).then(|| REALTIME_DEFAULT_FIELDS.iter().map(|s| s.to_string()).collect())
-        })
+        self.fields
+            .clone()
+            .or_else(|| (self.family == Family::RealTime).then(|| REALTIME_DEFAULT_FIELDS.iter().map(|s| s.to_string()).collect()))
     }
 }
 
@@ -195,10 +195,16 @@ pub struct Refused<'a> {
 /// Why a line was refused.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Why {
-    FieldCount { expected: usize, found: usize },
+    FieldCount {
+        expected: usize,
+        found: usize,
+    },
     BeforeHeader,
     OnlyTabs,
-    TooLong { len: u64, limit: usize },
+    TooLong {
+        len: u64,
+        limit: usize,
+    },
     /// A `#Fields:` line naming this many fields beyond the unknown-column cap.
     UnreadUnknown(usize),
     Json(&'static str),
@@ -649,9 +655,9 @@ mod tests {
         let (mut rows, mut bads) = (vec![], vec![]);
         loop {
             match s.next_event().unwrap() {
-                Event::Row(r) => rows.push(
-                    (0..schema.columns.len()).map(|c| r.raw(c).map(|b| String::from_utf8_lossy(b).into_owned())).collect(),
-                ),
+                Event::Row(r) => {
+                    rows.push((0..schema.columns.len()).map(|c| r.raw(c).map(|b| String::from_utf8_lossy(b).into_owned())).collect())
+                }
                 Event::Bad(b) => bads.push(b.to_bad_line()),
                 Event::End => break,
             }
@@ -861,7 +867,8 @@ mod tests {
     fn fields_beyond_the_unknown_column_cap_are_reported() {
         let names: Vec<String> = (0..MAX_UNKNOWN_COLUMNS + 3).map(|i| format!("x-f{i}")).chain(["c-ip".to_string()]).collect();
         let mut data = format!("#Version: 1.0\n#Fields: {}\n", names.join(" ")).into_bytes();
-        let values: Vec<String> = (0..names.len()).map(|i| if i + 1 == names.len() { "192.0.2.9".into() } else { format!("v{i}") }).collect();
+        let values: Vec<String> =
+            (0..names.len()).map(|i| if i + 1 == names.len() { "192.0.2.9".into() } else { format!("v{i}") }).collect();
         data.extend_from_slice(values.join("\t").as_bytes());
         data.push(b'\n');
         let (rows, bads, schema) = scan(&data, ScanOptions::default());

@@ -65,7 +65,10 @@ pub fn parse_i64(raw: &[u8]) -> Result<i64, ValueError> {
         if d > 9 {
             return Err(ValueError::Integer);
         }
-        v = v.checked_mul(10).and_then(|v| if neg { v.checked_sub(d as i64) } else { v.checked_add(d as i64) }).ok_or(ValueError::OutOfRange)?;
+        v = v
+            .checked_mul(10)
+            .and_then(|v| if neg { v.checked_sub(d as i64) } else { v.checked_add(d as i64) })
+            .ok_or(ValueError::OutOfRange)?;
     }
     Ok(v)
 }
@@ -114,11 +117,7 @@ pub fn parse_f64(raw: &[u8]) -> Result<f64, ValueError> {
         let v = mantissa as f64 / POW10[frac_digits];
         return Ok(if neg { -v } else { v });
     }
-    std::str::from_utf8(raw)
-        .ok()
-        .and_then(|s| s.parse::<f64>().ok())
-        .filter(|v| v.is_finite())
-        .ok_or(ValueError::Decimal)
+    std::str::from_utf8(raw).ok().and_then(|s| s.parse::<f64>().ok()).filter(|v| v.is_finite()).ok_or(ValueError::Decimal)
 }
 
 #[inline]

@@ -36,7 +36,10 @@ use std::sync::OnceLock;
 
 use regex_automata::{meta, nfa::thompson::WhichCaptures, util::syntax, Input, MatchKind, PatternSet};
 
-use super::url::{decode_html_entities_in_place, decode_percent_u_in_place, fold_overlong_in_place, percent_decode_in_place, percent_decode_into, plus_as_space_in_place};
+use super::url::{
+    decode_html_entities_in_place, decode_percent_u_in_place, fold_overlong_in_place, percent_decode_in_place, percent_decode_into,
+    plus_as_space_in_place,
+};
 
 /// The reported families, in the (alphabetical) order `attack_types` lists them.
 pub const FAMILIES: [&str; 12] = [
@@ -629,9 +632,17 @@ impl Engine {
                 let patterns: Vec<&str> = rule_of.iter().map(|&i| rules[i].regex.as_str()).collect();
                 let named = |e: String| {
                     // Name the rule that fails on its own, if one does.
-                    rule_of.iter().find_map(|&i| compile(&[rules[i].regex.as_str()], MatchKind::All).err().map(|e| format!("{}: {e}", rules[i].origin))).unwrap_or(e)
+                    rule_of
+                        .iter()
+                        .find_map(|&i| {
+                            compile(&[rules[i].regex.as_str()], MatchKind::All).err().map(|e| format!("{}: {e}", rules[i].origin))
+                        })
+                        .unwrap_or(e)
                 };
-                (Some(compile(&patterns, MatchKind::All).map_err(named)?), Some(compile(&patterns, MatchKind::LeftmostFirst).map_err(named)?))
+                (
+                    Some(compile(&patterns, MatchKind::All).map_err(named)?),
+                    Some(compile(&patterns, MatchKind::LeftmostFirst).map_err(named)?),
+                )
             };
             sets.push(SubjectSet { re, any, rule_of });
         }

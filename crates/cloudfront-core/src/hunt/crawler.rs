@@ -61,7 +61,8 @@ fn bit(operators: &mut Vec<&'static str>, name: &'static str) -> u8 {
 }
 
 fn parse(text: &'static str) -> Table {
-    let mut t = Table { claims: Vec::new(), operators: Vec::new(), sources: Vec::new(), v4: Vec::new(), v6: Vec::new(), ranges: Vec::new() };
+    let mut t =
+        Table { claims: Vec::new(), operators: Vec::new(), sources: Vec::new(), v4: Vec::new(), v6: Vec::new(), ranges: Vec::new() };
     for line in text.lines() {
         if line.trim().is_empty() || line.starts_with('#') {
             continue;

@@ -39,8 +39,7 @@ fn parse(text: &'static str) -> Vec<EdgeLocation> {
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#') && !l.starts_with("code\t"))
         .filter_map(|l| {
             let f: Vec<&'static str> = l.split('\t').collect();
-            let [code, airport, city, country, country_code, region, lat, lon] = f.as_slice()
-            else {
+            let [code, airport, city, country, country_code, region, lat, lon] = f.as_slice() else {
                 return None;
             };
             let latitude: f64 = lat.parse().ok()?;
@@ -48,16 +47,7 @@ fn parse(text: &'static str) -> Vec<EdgeLocation> {
             if code.is_empty() || !code.bytes().all(|b| b.is_ascii_uppercase()) {
                 return None;
             }
-            Some(EdgeLocation {
-                code,
-                airport,
-                city,
-                country,
-                country_code,
-                region,
-                latitude,
-                longitude,
-            })
+            Some(EdgeLocation { code, airport, city, country, country_code, region, latitude, longitude })
         })
         .collect();
     rows.sort_by(|a, b| a.code.cmp(b.code));
@@ -88,10 +78,7 @@ pub fn edge_location(x_edge_location: &[u8]) -> Option<&'static EdgeLocation> {
     }
     let code = code.get(..n).filter(|c| !c.is_empty())?;
     let table = all_edge_locations();
-    table
-        .binary_search_by(|e| e.code.as_bytes().cmp(code))
-        .ok()
-        .and_then(|i| table.get(i))
+    table.binary_search_by(|e| e.code.as_bytes().cmp(code)).ok().and_then(|i| table.get(i))
 }
 
 #[cfg(test)]
@@ -101,19 +88,13 @@ mod tests {
     #[test]
     fn lookups() {
         let iad = edge_location(b"IAD89-C1").unwrap();
-        assert_eq!(
-            (iad.code, iad.city, iad.country_code),
-            ("IAD", "Ashburn", "US")
-        );
+        assert_eq!((iad.code, iad.city, iad.country_code), ("IAD", "Ashburn", "US"));
         assert_eq!(iad.region, "North America");
         // Dulles is at about 38.95 N, 77.46 W.
         assert!((iad.latitude - 38.95).abs() < 0.05 && (iad.longitude + 77.46).abs() < 0.05);
 
         let fra = edge_location(b"FRA56-P1").unwrap();
-        assert_eq!(
-            (fra.city, fra.country_code, fra.region),
-            ("Frankfurt", "DE", "Europe")
-        );
+        assert_eq!((fra.city, fra.country_code, fra.region), ("Frankfurt", "DE", "Europe"));
 
         let dfw = edge_location(b"dfw3").unwrap();
         assert_eq!(dfw.city, "Dallas");
@@ -136,28 +117,15 @@ mod tests {
     #[test]
     fn table_sanity() {
         let t = all_edge_locations();
-        let data_lines = DATA
-            .lines()
-            .filter(|l| !l.trim().is_empty() && !l.starts_with('#') && !l.starts_with("code\t"))
-            .count();
+        let data_lines = DATA.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#') && !l.starts_with("code\t")).count();
         assert_eq!(t.len(), data_lines, "a data line failed to parse");
         assert!(t.len() >= 100, "{}", t.len());
         assert!(DATA.starts_with('#'));
-        assert!(DATA.lines().any(
-            |l| l == "code\tairport\tcity\tcountry\tcountry_code\tregion\tlatitude\tlongitude"
-        ));
+        assert!(DATA.lines().any(|l| l == "code\tairport\tcity\tcountry\tcountry_code\tregion\tlatitude\tlongitude"));
         for w in t.windows(2) {
             assert!(w[0].code < w[1].code, "duplicate or unsorted {}", w[1].code);
         }
-        let regions = [
-            "North America",
-            "South America",
-            "Europe",
-            "Asia",
-            "Oceania",
-            "Middle East",
-            "Africa",
-        ];
+        let regions = ["North America", "South America", "Europe", "Asia", "Oceania", "Middle East", "Africa"];
         for e in t {
             assert_eq!(e.code.len(), 3, "{}", e.code);
             assert!((-90.0..=90.0).contains(&e.latitude), "{}", e.code);
@@ -166,10 +134,7 @@ mod tests {
             assert_eq!(e.country_code.len(), 2, "{}", e.code);
             assert!(!e.city.is_empty() && !e.airport.is_empty() && !e.country.is_empty());
             // Every code resolves to itself.
-            assert_eq!(
-                edge_location(e.code.as_bytes()).map(|x| x.code),
-                Some(e.code)
-            );
+            assert_eq!(edge_location(e.code.as_bytes()).map(|x| x.code), Some(e.code));
         }
         // Southern-hemisphere and western sanity: Sydney is south and east.
         let syd = edge_location(b"SYD").unwrap();

@@ -188,8 +188,7 @@ pub fn looks_random(s: &[u8]) -> bool {
     if f.switches >= MIN_SWITCHES && f.switches as f64 / (n - 1) as f64 >= MIN_SWITCH_DENSITY {
         return true;
     }
-    f.judged_letters >= JUNK_MIN_LETTERS
-        && (f.word_letters as f64) < MAX_WORD_FRACTION * f.judged_letters as f64
+    f.judged_letters >= JUNK_MIN_LETTERS && (f.word_letters as f64) < MAX_WORD_FRACTION * f.judged_letters as f64
 }
 
 fn is_token_byte(b: u8) -> bool {
@@ -314,10 +313,7 @@ fn class_of(b: u8) -> Class {
 }
 
 fn is_vowel(b: u8) -> bool {
-    matches!(
-        b.to_ascii_lowercase(),
-        b'a' | b'e' | b'i' | b'o' | b'u' | b'y'
-    )
+    matches!(b.to_ascii_lowercase(), b'a' | b'e' | b'i' | b'o' | b'u' | b'y')
 }
 
 /// Split into segments the way identifiers are read: at separators, at
@@ -464,10 +460,10 @@ mod tests {
         "x7k9m2p4q8",                           // rule 7
         "J5sK1dT8vB3n",                         // rule 7
         "sess_4f9Kx2LmQ8zR",                    // rule 7
-        "KqwZxPlmnRt", // rule 7 (3 camel switches / 10) and rule 8 (Kqw, Plmn: none word-like)
-        "qxkzvbnmtrwp", // rule 8: no vowel
-        "2024112315304512", // rule 2: 16 digits
-        "0A1B2C3D4E5F6A7B", // rule 5 (upper-case hex)
+        "KqwZxPlmnRt",                          // rule 7 (3 camel switches / 10) and rule 8 (Kqw, Plmn: none word-like)
+        "qxkzvbnmtrwp",                         // rule 8: no vowel
+        "2024112315304512",                     // rule 2: 16 digits
+        "0A1B2C3D4E5F6A7B",                     // rule 5 (upper-case hex)
     ];
 
     /// Human-written tokens and encoded text.
@@ -515,19 +511,13 @@ mod tests {
 
     #[test]
     fn flags_machine_generated_tokens() {
-        let missed: Vec<_> = RANDOM
-            .iter()
-            .filter(|t| !looks_random(t.as_bytes()))
-            .collect();
+        let missed: Vec<_> = RANDOM.iter().filter(|t| !looks_random(t.as_bytes())).collect();
         assert!(missed.is_empty(), "not flagged: {missed:?}");
     }
 
     #[test]
     fn leaves_human_tokens_alone() {
-        let flagged: Vec<_> = HUMAN
-            .iter()
-            .filter(|t| looks_random(t.as_bytes()))
-            .collect();
+        let flagged: Vec<_> = HUMAN.iter().filter(|t| looks_random(t.as_bytes())).collect();
         assert!(flagged.is_empty(), "falsely flagged: {flagged:?}");
     }
 
@@ -552,9 +542,7 @@ mod tests {
         }
         fn token(&mut self, alphabet: &[u8], lo: usize, hi: usize) -> Vec<u8> {
             let n = lo + (self.next() as usize) % (hi - lo + 1);
-            (0..n)
-                .map(|_| alphabet[(self.next() % alphabet.len() as u64) as usize])
-                .collect()
+            (0..n).map(|_| alphabet[(self.next() % alphabet.len() as u64) as usize]).collect()
         }
     }
 
@@ -576,9 +564,7 @@ mod tests {
         let mut rng = XorShift(0x9E37_79B9_7F4A_7C15);
         let mut recall = |alphabet: &[u8], lo: usize, hi: usize| {
             let n = 2000;
-            let hits = (0..n)
-                .filter(|_| looks_random(&rng.token(alphabet, lo, hi)))
-                .count();
+            let hits = (0..n).filter(|_| looks_random(&rng.token(alphabet, lo, hi))).count();
             hits as f64 / n as f64
         };
         assert!(recall(HEX, 12, 32) >= 0.98);
@@ -595,16 +581,9 @@ mod tests {
         let Ok(text) = std::fs::read_to_string("/usr/share/dict/words") else {
             return;
         };
-        let words: Vec<&str> = text
-            .lines()
-            .filter(|w| w.len() >= 8 && w.is_ascii())
-            .collect();
+        let words: Vec<&str> = text.lines().filter(|w| w.len() >= 8 && w.is_ascii()).collect();
         let flagged = words.iter().filter(|w| looks_random(w.as_bytes())).count();
-        assert!(
-            (flagged as f64) < 0.001 * words.len() as f64,
-            "{flagged} of {}",
-            words.len()
-        );
+        assert!((flagged as f64) < 0.001 * words.len() as f64, "{flagged} of {}", words.len());
     }
 
     #[test]
@@ -634,14 +613,7 @@ mod tests {
         // consonant run "rs" = 2), so it is not counted. HTML is an acronym
         // (not judged); Parser is judged and word-like.
         let f = segment_features(b"HTMLParser");
-        assert_eq!(
-            f,
-            SegmentFeatures {
-                switches: 0,
-                judged_letters: 6,
-                word_letters: 6
-            }
-        );
+        assert_eq!(f, SegmentFeatures { switches: 0, judged_letters: 6, word_letters: 6 });
         // iPhone15ProMax: i|Phone|15|Pro|Max has 4 boundaries; Phone, Pro
         // and Max are pronounceable camel starts, but only Phone and Max
         // start at a camel boundary (Pro follows a digit): 4 - 2 = 2.
@@ -650,14 +622,7 @@ mod tests {
         assert_eq!(segment_features(b"Xk29pQm7Lz0").switches, 6);
         // a1b2: three letter/digit switches, no judged segment.
         let f = segment_features(b"a1b2");
-        assert_eq!(
-            f,
-            SegmentFeatures {
-                switches: 3,
-                judged_letters: 0,
-                word_letters: 0
-            }
-        );
+        assert_eq!(f, SegmentFeatures { switches: 3, judged_letters: 0, word_letters: 0 });
         // Separators do not count as switches: "ab-12" has none.
         assert_eq!(segment_features(b"ab-12").switches, 0);
         assert_eq!(alphabet_size(b"abc123"), 16);

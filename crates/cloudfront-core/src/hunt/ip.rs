@@ -82,10 +82,7 @@ mod tests {
         // /20: third octet 113 = 0111_0001, keep the top 4 bits: 0111_0000 = 112.
         assert_eq!(p("203.0.113.77", 20).as_deref(), Some("203.0.112.0/20"));
         // /25: last octet 77 = 0100_1101, keep top bit: 0.
-        assert_eq!(
-            p("198.51.100.200", 25).as_deref(),
-            Some("198.51.100.128/25")
-        );
+        assert_eq!(p("198.51.100.200", 25).as_deref(), Some("198.51.100.128/25"));
         assert_eq!(p("  192.0.2.1\t", 24).as_deref(), Some("192.0.2.0/24"));
         assert_eq!(p("203.0.113.77", 33), None);
         assert_eq!(p("203.0.113.77", -1), None);
@@ -96,30 +93,15 @@ mod tests {
     #[test]
     fn ipv6() {
         // /64 keeps the first four groups 2001:db8:abcd:12, the rest is zero: "::".
-        assert_eq!(
-            p("2001:db8:abcd:12::1", 64).as_deref(),
-            Some("2001:db8:abcd:12::/64")
-        );
+        assert_eq!(p("2001:db8:abcd:12::1", 64).as_deref(), Some("2001:db8:abcd:12::/64"));
         // /48 keeps 2001:db8:abcd.
-        assert_eq!(
-            p("2001:db8:abcd:12::1", 48).as_deref(),
-            Some("2001:db8:abcd::/48")
-        );
-        assert_eq!(
-            p("2001:db8:abcd:12::1", 128).as_deref(),
-            Some("2001:db8:abcd:12::1/128")
-        );
+        assert_eq!(p("2001:db8:abcd:12::1", 48).as_deref(), Some("2001:db8:abcd::/48"));
+        assert_eq!(p("2001:db8:abcd:12::1", 128).as_deref(), Some("2001:db8:abcd:12::1/128"));
         assert_eq!(p("2001:db8:abcd:12::1", 0).as_deref(), Some("::/0"));
         // Non-canonical input (upper case, leading zeros) comes out canonical.
-        assert_eq!(
-            p("2001:0DB8:85A3:0000:0000:8A2E:0370:7334", 64).as_deref(),
-            Some("2001:db8:85a3::/64")
-        );
+        assert_eq!(p("2001:0DB8:85A3:0000:0000:8A2E:0370:7334", 64).as_deref(), Some("2001:db8:85a3::/64"));
         // /56: 48 bits = three groups, plus the top 8 bits of group 4: 0x1234 & 0xff00 = 0x1200.
-        assert_eq!(
-            p("2001:db8:abcd:1234::1", 56).as_deref(),
-            Some("2001:db8:abcd:1200::/56")
-        );
+        assert_eq!(p("2001:db8:abcd:1234::1", 56).as_deref(), Some("2001:db8:abcd:1200::/56"));
         assert_eq!(p("2001:db8::1", 129), None);
     }
 

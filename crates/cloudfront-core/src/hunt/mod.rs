@@ -32,9 +32,7 @@ pub(crate) fn with_scratch<R>(f: impl FnOnce(&mut Vec<u8>) -> R) -> R {
     thread_local! {
         static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
     }
-    let mut buf = SCRATCH
-        .try_with(|c| c.try_borrow_mut().map(|mut b| std::mem::take(&mut *b)).unwrap_or_default())
-        .unwrap_or_default();
+    let mut buf = SCRATCH.try_with(|c| c.try_borrow_mut().map(|mut b| std::mem::take(&mut *b)).unwrap_or_default()).unwrap_or_default();
     let r = f(&mut buf);
     let _ = SCRATCH.try_with(|c| {
         if let Ok(mut b) = c.try_borrow_mut() {

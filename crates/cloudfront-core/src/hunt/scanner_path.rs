@@ -210,9 +210,7 @@ mod tests {
     #[test]
     fn reasons() {
         assert_eq!(scanner_path_reason(b"/%2e%2e/x"), Some(TRAVERSAL_REASON));
-        assert!(scanner_path_reason(b"/.git/config")
-            .unwrap()
-            .contains("git"));
+        assert!(scanner_path_reason(b"/.git/config").unwrap().contains("git"));
         assert_eq!(scanner_path_reason(b"/index.html"), None);
         let mut scratch = Scratch::default();
         assert!(is_scanner_path_buf(b"/%2e%2e/x", &mut scratch));

@@ -12,7 +12,6 @@
 //! All outputs go into a caller-provided `Vec<u8>` which is cleared first;
 //! decoded bytes may not be valid UTF-8 (see [`to_valid_utf8_lossy_into`]).
 
-
 /// Maximum depth [`encoding_depth`] reports.
 pub const MAX_ENCODING_DEPTH: u32 = 8;
 
@@ -278,16 +277,7 @@ mod tests {
 
     #[test]
     fn in_place_matches_copying_decoder() {
-        for s in [
-            "a%20b",
-            "%2520",
-            "%zz",
-            "abc%2",
-            "%%41",
-            "",
-            "%41%42%43",
-            "%c0%ae",
-        ] {
+        for s in ["a%20b", "%2520", "%zz", "abc%2", "%%41", "", "%41%42%43", "%c0%ae"] {
             let mut a = Vec::new();
             let ca = percent_decode_into(s.as_bytes(), &mut a);
             let mut b = s.as_bytes().to_vec();
@@ -299,10 +289,7 @@ mod tests {
     #[test]
     fn backslash_x() {
         let mut out = Vec::new();
-        assert!(decode_backslash_x_into(
-            b"192.0.2.1,\\x20198.51.100.7",
-            &mut out
-        ));
+        assert!(decode_backslash_x_into(b"192.0.2.1,\\x20198.51.100.7", &mut out));
         assert_eq!(out, b"192.0.2.1, 198.51.100.7");
         assert!(decode_backslash_x_into(b"\\X41\\x6a", &mut out));
         assert_eq!(out, b"Aj");
@@ -372,9 +359,15 @@ mod tests {
         plus_as_space_in_place(&mut b);
         assert_eq!(b, b"a b  c");
         // Character references: numeric with leading zeros and without ';', named ones, case.
-        assert_eq!(run("&#60;&#x3C;&#X3e;&#0000060&LT;&quot;&colon;&Tab;", decode_html_entities_in_place), ("<<><<\":\t".to_string(), true));
+        assert_eq!(
+            run("&#60;&#x3C;&#X3e;&#0000060&LT;&quot;&colon;&Tab;", decode_html_entities_in_place),
+            ("<<><<\":\t".to_string(), true)
+        );
         // Non-ASCII values, unknown names and bare '&' stay.
-        assert_eq!(run("&#233;&eacute;&amp &;&#;&#x;a&b", decode_html_entities_in_place), ("&#233;&eacute;&amp &;&#;&#x;a&b".to_string(), false));
+        assert_eq!(
+            run("&#233;&eacute;&amp &;&#;&#x;a&b", decode_html_entities_in_place),
+            ("&#233;&eacute;&amp &;&#;&#x;a&b".to_string(), false)
+        );
     }
 
     #[test]

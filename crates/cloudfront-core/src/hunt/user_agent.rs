@@ -79,12 +79,7 @@ impl Tier {
     }
 }
 
-const TIERS: [Tier; 4] = [
-    Tier::Scanner,
-    Tier::Crawler,
-    Tier::Library,
-    Tier::CrawlerGeneric,
-];
+const TIERS: [Tier; 4] = [Tier::Scanner, Tier::Crawler, Tier::Library, Tier::CrawlerGeneric];
 
 struct Row {
     tier: Tier,
@@ -133,14 +128,12 @@ fn tables() -> &'static Tables {
     static TABLES: OnceLock<Tables> = OnceLock::new();
     TABLES.get_or_init(|| {
         let rows = parse_rows(DATA);
-        let any = RegexSet::new(rows.iter().map(|r| pattern_for(r.token)))
-            .unwrap_or_else(|_| RegexSet::empty());
+        let any = RegexSet::new(rows.iter().map(|r| pattern_for(r.token))).unwrap_or_else(|_| RegexSet::empty());
         let sets = TIERS
             .iter()
             .map(|&tier| {
                 let mine: Vec<&Row> = rows.iter().filter(|r| r.tier == tier).collect();
-                let set = RegexSet::new(mine.iter().map(|r| pattern_for(r.token)))
-                    .unwrap_or_else(|_| RegexSet::empty());
+                let set = RegexSet::new(mine.iter().map(|r| pattern_for(r.token))).unwrap_or_else(|_| RegexSet::empty());
                 (tier, set, mine.iter().map(|r| r.name).collect())
             })
             .collect();
@@ -150,10 +143,7 @@ fn tables() -> &'static Tables {
             any,
             sets,
             mozilla: Regex::new(r"(?i-u)mozilla/").ok(),
-            engine: Regex::new(
-                r"(?i-u)applewebkit/|gecko/|trident/|chrome/|chromium/|firefox/|safari/|edg/|edge/|opr/|presto/",
-            )
-            .ok(),
+            engine: Regex::new(r"(?i-u)applewebkit/|gecko/|trident/|chrome/|chromium/|firefox/|safari/|edg/|edge/|opr/|presto/").ok(),
         }
     })
 }
@@ -198,10 +188,7 @@ pub fn ua_category(ua: Option<&[u8]>) -> UaCategory {
 
 /// Automated client: crawler, scanner, library, or no user agent at all.
 pub fn is_bot(ua: Option<&[u8]>) -> bool {
-    matches!(
-        ua_category(ua),
-        UaCategory::Crawler | UaCategory::Scanner | UaCategory::Library | UaCategory::Empty
-    )
+    matches!(ua_category(ua), UaCategory::Crawler | UaCategory::Scanner | UaCategory::Library | UaCategory::Empty)
 }
 
 /// Name of the first data row that decides the category (e.g.
@@ -229,19 +216,12 @@ mod tests {
 
     #[test]
     fn data_file_is_well_formed() {
-        let data_lines = DATA
-            .lines()
-            .filter(|l| !l.trim().is_empty() && !l.starts_with('#') && !l.starts_with("category\t"))
-            .count();
+        let data_lines = DATA.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#') && !l.starts_with("category\t")).count();
         let rows = parse_rows(DATA);
         assert_eq!(rows.len(), data_lines, "a data line failed to parse");
         assert!(rows.len() > 150);
         for r in &rows {
-            assert!(
-                Regex::new(&pattern_for(r.token)).is_ok(),
-                "bad token {:?}",
-                r.token
-            );
+            assert!(Regex::new(&pattern_for(r.token)).is_ok(), "bad token {:?}", r.token);
             assert!(!r.name.is_empty());
         }
         assert_eq!(tables().any.len(), rows.len());
@@ -369,35 +349,20 @@ mod tests {
             assert!(!is_bot(Some(ua.as_bytes())));
         }
         // Invalid UTF-8 does not break matching.
-        assert_eq!(
-            ua_category(Some(&[0xff, 0xfe, b'c', b'u', b'r', b'l'])),
-            UaCategory::Other
-        );
+        assert_eq!(ua_category(Some(&[0xff, 0xfe, b'c', b'u', b'r', b'l'])), UaCategory::Other);
         assert_eq!(ua_category(Some(b"curl/7.0 \xff")), UaCategory::Library);
     }
 
     #[test]
     fn precedence() {
         // scanner beats crawler and library.
-        assert_eq!(
-            cat("sqlmap/1.8 python-requests/2.31 (+https://sqlmap.org)"),
-            UaCategory::Scanner
-        );
+        assert_eq!(cat("sqlmap/1.8 python-requests/2.31 (+https://sqlmap.org)"), UaCategory::Scanner);
         // crawler beats library.
-        assert_eq!(
-            cat("python-requests/2.31 Googlebot/2.1"),
-            UaCategory::Crawler
-        );
+        assert_eq!(cat("python-requests/2.31 Googlebot/2.1"), UaCategory::Crawler);
         // library beats generic conventions.
-        assert_eq!(
-            cat("okhttp/4.0 (+https://example.com)"),
-            UaCategory::Library
-        );
+        assert_eq!(cat("okhttp/4.0 (+https://example.com)"), UaCategory::Library);
         // generic conventions beat browser.
-        assert_eq!(
-            cat("Mozilla/5.0 (compatible; FooSpider/1.0) AppleWebKit/537.36"),
-            UaCategory::Crawler
-        );
+        assert_eq!(cat("Mozilla/5.0 (compatible; FooSpider/1.0) AppleWebKit/537.36"), UaCategory::Crawler);
     }
 
     #[test]
@@ -405,28 +370,16 @@ mod tests {
         // Percent-encoded: the browser tokens survive but tokens with spaces don't.
         assert_eq!(cat("Fuzz%20Faster%20U%20Fool%20v2.1.0"), UaCategory::Other);
         let mut out = Vec::new();
-        crate::hunt::url::url_decode_levels(
-            b"Fuzz%2520Faster%2520U%2520Fool%2520v2.1.0",
-            3,
-            &mut out,
-        );
+        crate::hunt::url::url_decode_levels(b"Fuzz%2520Faster%2520U%2520Fool%2520v2.1.0", 3, &mut out);
         assert_eq!(ua_category(Some(&out)), UaCategory::Scanner);
     }
 
     #[test]
     fn names_and_strings() {
-        assert_eq!(
-            ua_tool_name(Some(b"Mozilla/5.0 (compatible; Googlebot/2.1)")),
-            Some("Googlebot")
-        );
+        assert_eq!(ua_tool_name(Some(b"Mozilla/5.0 (compatible; Googlebot/2.1)")), Some("Googlebot"));
         assert_eq!(ua_tool_name(Some(b"sqlmap/1.8")), Some("sqlmap"));
         assert_eq!(ua_tool_name(Some(b"curl/8.5.0")), Some("curl"));
-        assert_eq!(
-            ua_tool_name(Some(
-                b"Mozilla/5.0 (X11; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0"
-            )),
-            None
-        );
+        assert_eq!(ua_tool_name(Some(b"Mozilla/5.0 (X11; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0")), None);
         assert_eq!(ua_tool_name(None), None);
         let all = [
             (UaCategory::Browser, "browser"),

