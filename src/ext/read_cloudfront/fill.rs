@@ -16,6 +16,8 @@
 
 use std::sync::Arc;
 
+use crate::format::fields::DATE;
+
 use crate::ext::capi::{OutVector, OutputChunk};
 use crate::format::row::{CellError, Check, Discard, Output, RowWriter, Sink};
 use crate::format::scan::{Event, Row};
@@ -55,8 +57,11 @@ impl Local {
         // With ignore_errors (and for the rejects listing) every column is checked, so whether a
         // row is refused does not depend on the columns the query reads.
         let check = if bind.options.ignore_errors || bind.mode == Mode::Rejects { Check::Every } else { Check::Shown };
+        // since/until read every row's time (`in_window`) whatever the query shows: `date` brings
+        // the fields the fused timestamp is made of (see `format::scan::fields_needed`).
+        let window = (!bind.options.window.is_unbounded()).then_some(DATE);
         let reads = (check == Check::Shown).then(|| {
-            outputs.iter().filter_map(|o| if let Output::Column(c) = *o { Some(c) } else { None }).collect::<Arc<[usize]>>()
+            outputs.iter().filter_map(|o| if let Output::Column(c) = *o { Some(c) } else { None }).chain(window).collect::<Arc<[usize]>>()
         });
         Local {
             reads,
