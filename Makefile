@@ -210,10 +210,18 @@ athena-sql: release venv
 	  --database "$(DATABASE)" --table "$(TABLE)"
 
 # ---------------------------------------------------------------------------------------- bench
-bench: release venv cfgen
+# The engines compared (DuckDB, polars, chDB, DataFusion) live in their own environment, pinned in
+# test/requirements-bench.txt (chDB is large and no test needs it). BENCH_QUICK=1 for one quick round.
+VENVBENCH      := .venv-bench
+$(VENVBENCH)/.done: test/requirements-bench.txt | ensure-uv
+	$(UV) venv --quiet --allow-existing --python $(PYTHON) $(VENVBENCH)
+	$(UV) pip sync --quiet --python $(VENVBENCH)/bin/python test/requirements-bench.txt
+	touch $@
+
+bench: release venv cfgen $(VENVBENCH)/.done
 	$(CARGO) build --release --example decompress_floor
-	CLOUDFRONT_EXTENSION=$(RELEASE_EXT) $(PY) scripts/bench.py
-	CLOUDFRONT_EXTENSION=$(RELEASE_EXT) $(PY) scripts/bench_memory.py
+	CLOUDFRONT_EXTENSION=$(RELEASE_EXT) $(VENVBENCH)/bin/python scripts/bench.py
+	CLOUDFRONT_EXTENSION=$(RELEASE_EXT) $(VENVBENCH)/bin/python scripts/bench_memory.py
 	CLOUDFRONT_EXTENSION=$(RELEASE_EXT) $(PY) scripts/bench_lake.py $(LAKE_BENCH_ARGS)
 
 # ------------------------------------------------------------------------------- detection eval

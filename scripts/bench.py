@@ -1,10 +1,18 @@
 #!/usr/bin/env python3
-"""`make bench`: read_cloudfront against DuckDB's read_csv and polars on the same files.
+"""`make bench`: read_cloudfront against DuckDB's read_csv, polars, chDB and DataFusion on the same files.
 
 Generates (once) a reproducible data set with cfgen: 3,000,000 lines in 24 hourly gzip files
 like real deliveries, plus the same lines uncompressed. Each measurement runs in its own
 process, one after another: wall and CPU time of the query itself (measured in the child, so
-interpreter start-up and LOAD are excluded) and peak RSS of that process (from wait4). The floor is decompressing the same gzip files with flate2 on the same threads.
+interpreter start-up, LOAD and engine start-up are excluded) and peak RSS of that process (from
+wait4). Two queries: a full-width aggregate touching every column, and a narrow GROUP BY c_ip.
+The floor is decompressing the same gzip files with flate2 (zlib-rs) on the same threads and
+counting lines, measured in the same rounds. The machine may be shared: every engine (and the
+floor) runs once per round, rounds repeat (--repeat, default 3) and each one's best is reported,
+with the load average after each round.
+
+Knobs: BENCH_QUICK=1 (one round, gzip only), BENCH_LINES=N or --lines N (data in
+bench-data/lines-N), --readers, --inputs, --only readers.
 Also times uri_entropy() against the same computation in plain SQL on a million rows, and
 attack_types() over the generated lines (rows/s, and the same query without the function).
 """
@@ -100,6 +108,66 @@ def collect_polars(pl, lf, query):
             aggs.append(pl.col(n).sum() if t in NUMERIC else pl.col(n).str.len_bytes().sum().alias(n))
         out = lf.select(aggs).collect()
     return out
+
+
+CHDB_TYPES = {"DATE": "Date", "TIME": "String", "VARCHAR": "Nullable(String)", "BIGINT": "Nullable(Int64)",
+              "INTEGER": "Nullable(Int32)", "DOUBLE": "Nullable(Float64)"}
+
+
+def child_chdb(query: str, glob: str, threads: int) -> str:
+    """ClickHouse (chDB) over the same files: TSV without escapes, `-` as NULL, the two header lines
+    skipped; the timestamp and the decoded user agent computed as the other readers do."""
+    import chdb
+    structure = ", ".join(f"{n} {CHDB_TYPES[t]}" for n, t in COLUMNS)
+    src = (f"(SELECT toDateTime(concat(toString(date), ' ', time), 'UTC') AS timestamp, "
+           + ", ".join(n if n != "cs_user_agent" else "decodeURLComponent(cs_user_agent) AS cs_user_agent" for n, _ in COLUMNS)
+           + f" FROM file('{glob}', 'TSVRaw', '{structure}'))")
+    if query == "narrow":
+        sql = NARROW.format(src=src)
+    else:
+        sql = full_width_select("timestamp").replace("length(", "lengthUTF8(") + f" FROM {src}"
+    sql += (f" SETTINGS max_threads = {threads}, input_format_tsv_skip_first_lines = 2, "
+            "format_tsv_null_representation = '-'")
+    chdb.query("SELECT 1")  # the engine starts outside the timed block, as the others' do
+    with timed() as t:
+        result = chdb.query(sql, "CSV").data()
+    return json.dumps({**t, "result": result[:200]})
+
+
+DATAFUSION_TYPES = {"DATE": "DATE", "TIME": "VARCHAR", "VARCHAR": "VARCHAR", "BIGINT": "BIGINT", "INTEGER": "INT",
+                    "DOUBLE": "DOUBLE"}
+
+
+def datafusion_column(name: str, ty: str) -> str:
+    if ty in NUMERIC:
+        return f"CAST(NULLIF({name}, '-') AS {DATAFUSION_TYPES[ty]}) AS {name}"
+    if name == "cs_user_agent":
+        return "replace(NULLIF(cs_user_agent, '-'), '%20', ' ') AS cs_user_agent"
+    return name if ty == "DATE" or name == "time" else f"NULLIF({name}, '-') AS {name}"
+
+
+def child_datafusion(query: str, glob: str, threads: int) -> str:
+    """Apache DataFusion over the same files: its CSV reader with tab delimiter, `#` comment lines
+    skipped, gzip; the same timestamp; `%20` decoded in the user agent (DataFusion has no URL
+    decoder, as for polars). Its CSV reader ignores `null_regex` for numbers (checked with 55.0:
+    `-` fails to parse as Int64), so numbers are read as text and `NULLIF(x, '-')` cast in SQL."""
+    import pyarrow as pa
+    from datafusion import SessionConfig, SessionContext
+    from datafusion.options import CsvReadOptions
+    # File ranges are for uncompressed files only; DataFusion would split them across threads.
+    ctx = SessionContext(SessionConfig().with_target_partitions(threads))
+    arrow = {"DATE": pa.date32()}
+    gz = glob.endswith(".gz")
+    options = CsvReadOptions(has_header=False, delimiter="\t", comment="#", null_regex="^-$",
+                             schema=pa.schema([(n, arrow.get(t, pa.string())) for n, t in COLUMNS]),
+                             file_extension=".gz" if gz else ".log", file_compression_type="gzip" if gz else "")
+    ctx.register_csv("logs", glob.split("*")[0], options=options)  # every file with the extension in the directory
+    src = ("(SELECT to_timestamp(concat(CAST(date AS VARCHAR), 'T', time, 'Z')) AS timestamp, "
+           + ", ".join(datafusion_column(n, t) for n, t in COLUMNS) + " FROM logs)")
+    sql = (full_width_select("timestamp") + f" FROM {src}") if query == "full" else NARROW.format(src=src)
+    with timed() as t:
+        result = ctx.sql(sql).to_arrow_table().to_pylist()
+    return json.dumps({**t, "result": json.dumps(result, default=str)[:200]})
 
 
 class timed:
@@ -210,6 +278,38 @@ def measure(args: list[str]) -> dict:
     return result
 
 
+READERS = ["read_cloudfront", "read_csv", "polars", "chdb", "datafusion"]
+DEFAULT_LINES = 3_000_000
+# BENCH_QUICK=1: one round, gzip input only (for iterating; the README's figures come from a full run).
+QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
+
+
+def reader_command(reader: str, query: str, glob: str, threads: int) -> list[str]:
+    if reader in ("read_cloudfront", "read_csv"):
+        return [PY, __file__, "--child", "duckdb", reader, query, glob, str(threads)]
+    return [PY, __file__, "--child", reader, query, glob, str(threads)]
+
+
+def keep_best(best: dict, key: tuple, result: dict) -> None:
+    if key not in best or result["wall"] < best[key]["wall"]:
+        best[key] = result
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def versions() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+    out = []
+    for name in ("polars", "chdb", "datafusion"):
+        try:
+            out.append(f"{name} {version(name)}")
+        except PackageNotFoundError:
+            out.append(f"{name} missing")
+    return ", ".join(out)
+
+
 def warm(paths) -> None:
     """Reads the files once so every reader finds them in the page cache (the first reader of
     a group would otherwise pay for the disk alone)."""
@@ -235,62 +335,89 @@ def main() -> int:
             print(child_duckdb(rest[0], rest[1], rest[2], int(rest[3])))
         elif what == "polars":
             print(child_polars(rest[0], rest[1], int(rest[2])))
+        elif what == "chdb":
+            print(child_chdb(rest[0], rest[1], int(rest[2])))
+        elif what == "datafusion":
+            print(child_datafusion(rest[0], rest[1], int(rest[2])))
         elif what == "entropy":
             print(child_entropy(rest[0]))
         elif what == "attack":
             print(child_attack(rest[0], int(rest[1])))
         return 0
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", type=Path, default=ROOT / "bench-data")
-    ap.add_argument("--lines", type=int, default=3_000_000)
+    ap.add_argument("--data", type=Path, default=None, help="default: bench-data (bench-data/lines-N for other sizes)")
+    ap.add_argument("--lines", type=int, default=int(os.environ.get("BENCH_LINES", DEFAULT_LINES)))
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 2)
-    ap.add_argument("--only", choices=["attack_types"], help="run one section only")
+    ap.add_argument("--repeat", type=int, default=int(os.environ.get("BENCH_REPEAT", 1 if QUICK else 3)),
+                    help="rounds; each engine's best round is reported (the machine is shared and noisy)")
+    ap.add_argument("--readers", default=",".join(READERS), help="comma list of: " + ", ".join(READERS))
+    ap.add_argument("--inputs", default="gzip" if QUICK else "gzip,plain", help="comma list of: gzip, plain")
+    ap.add_argument("--only", choices=["readers", "attack_types"], help="run one section only")
     args = ap.parse_args()
-    generate(args.data, args.lines)
+    data = args.data or (ROOT / "bench-data" if args.lines == DEFAULT_LINES else ROOT / f"bench-data/lines-{args.lines}")
+    generate(data, args.lines)
     if args.only == "attack_types":
-        report_attack(str(args.data / "gz" / "**" / "*.gz"), args.threads)
+        report_attack(str(data / "gz" / "**" / "*.gz"), args.threads)
         return 0
-    gz = sorted(str(p) for p in (args.data / "gz").rglob("*.gz"))
-    plain_glob = str(args.data / "plain" / "**" / "*.log")
-    gz_glob = str(args.data / "gz" / "**" / "*.gz")
-    raw = sum(p.stat().st_size for p in (args.data / "plain").rglob("*.log"))
-    print(f"data: {len(gz)} gzip files, {sum(os.path.getsize(p) for p in gz) / 1e6:.0f} MB compressed, "
-          f"{raw / 1e9:.2f} GB uncompressed; threads={args.threads}; DuckDB {__import__('duckdb').__version__}")
+    readers = [r for r in args.readers.split(",") if r]
+    unknown = set(readers) - set(READERS)
+    if unknown:
+        raise SystemExit(f"unknown readers {sorted(unknown)}; known: {READERS}")
+    if "read_cloudfront" not in readers:
+        readers.insert(0, "read_cloudfront")
+    gz = sorted(str(p) for p in (data / "gz").rglob("*.gz"))
+    raw = sum(p.stat().st_size for p in (data / "plain").rglob("*.log"))
+    print(f"data: {args.lines:,} lines in {len(gz)} gzip files, {sum(os.path.getsize(p) for p in gz) / 1e6:.0f} MB "
+          f"compressed, {raw / 1e9:.2f} GB uncompressed; threads={args.threads}; best of {args.repeat} rounds; "
+          f"DuckDB {__import__('duckdb').__version__}, {versions()}")
+    print(f"load before: {load()}")
 
-    warm(gz)
     floor_bin = ROOT / "target/release/examples/decompress_floor"
-    floor = measure([str(floor_bin), str(args.threads), *gz])
-    print(f"\nfloor (flate2 decompression only, {args.threads} threads): {floor['wall']:.2f} s wall, "
-          f"{floor['cpu']:.2f} s CPU, {floor['rss_mb']:.0f} MB; {floor['out']} lines")
+    inputs = {"gzip": (str(data / "gz" / "**" / "*.gz"), gz),
+              "plain": (str(data / "plain" / "**" / "*.log"), sorted(str(p) for p in (data / "plain").rglob("*.log")))}
+    best: dict[tuple, dict] = {}
+    loads = []
+    for round_ in range(args.repeat):
+        for input_name in args.inputs.split(","):
+            glob, files = inputs[input_name]
+            warm(files)
+            if input_name == "gzip":
+                keep_best(best, ("gzip", "-", "floor"), measure([str(floor_bin), str(args.threads), *gz]))
+            for query in ("full", "narrow"):
+                for reader in readers:
+                    keep_best(best, (input_name, query, reader), measure(reader_command(reader, query, glob, args.threads)))
+        loads.append(load())
+        print(f"round {round_ + 1}/{args.repeat} done; load {loads[-1]}", flush=True)
 
-    rows = []
-    for input_name, glob in (("gzip", gz_glob), ("plain", plain_glob)):
-        warm(sorted((args.data / ("gz" if input_name == "gzip" else "plain")).rglob("*.gz" if input_name == "gzip" else "*.log")))
-        for query in ("full", "narrow"):
-            results = {}
-            for reader in ("read_cloudfront", "read_csv", "polars"):
-                if reader == "polars":
-                    cmd = [PY, __file__, "--child", "polars", query, glob, str(args.threads)]
-                else:
-                    cmd = [PY, __file__, "--child", "duckdb", reader, query, glob, str(args.threads)]
-                results[reader] = measure(cmd)
-            base = results["read_cloudfront"]
-            for reader, r in results.items():
-                rows.append((input_name, query, reader, r["wall"], r["cpu"], r["rss_mb"], r["wall"] / base["wall"]))
-            if input_name == "gzip" and query == "full":
-                rows.append(("gzip", "full", "floor/read_cloudfront", floor["wall"], floor["cpu"], floor["rss_mb"],
-                             base["wall"] / floor["wall"]))
-    print(f"\n{'input':6} {'query':7} {'reader':22} {'wall s':>8} {'cpu s':>8} {'rss MB':>8} {'ratio':>7}")
-    for r in rows:
-        print(f"{r[0]:6} {r[1]:7} {r[2]:22} {r[3]:8.2f} {r[4]:8.2f} {r[5]:8.0f} {r[6]:7.2f}")
-    print("ratio = reader wall / read_cloudfront wall (higher means read_cloudfront is faster); "
-          "for floor/read_cloudfront: read_cloudfront wall / floor wall")
+    floor = best.get(("gzip", "-", "floor"))
+    if floor:
+        print(f"\nfloor (zlib-rs through flate2: decompress the same gzip files and count lines, {args.threads} threads, "
+              f"best of {args.repeat}): {floor['wall']:.2f} s wall, {floor['cpu']:.2f} s CPU, {floor['rss_mb']:.0f} MB; "
+              f"{floor['out']} lines")
+    head = (f"{'input':6} {'query':7} {'reader':16} {'wall s':>7} {'cpu s':>7} {'rss MB':>7} "
+            f"{'x read_cloudfront':>18} {'x floor':>8} {'cpu x floor':>12}")
+    print("\n" + head + "\n" + "-" * len(head))
+    for (input_name, query, reader), r in best.items():
+        if reader == "floor":
+            continue
+        base = best[(input_name, query, "read_cloudfront")]
+        gz_floor = floor and input_name == "gzip"
+        vs_floor = f"{r['wall'] / floor['wall']:8.2f}" if gz_floor else f"{'':8}"
+        cpu_floor = f"{r['cpu'] / floor['cpu']:12.2f}" if gz_floor else ""
+        print(f"{input_name:6} {query:7} {reader:16} {r['wall']:7.2f} {r['cpu']:7.2f} {r['rss_mb']:7.0f} "
+              f"{r['wall'] / base['wall']:18.2f} {vs_floor} {cpu_floor}")
+    print("x read_cloudfront = reader wall / read_cloudfront wall (above 1: read_cloudfront is faster); "
+          "x floor = reader wall / floor wall (1.00 would be as fast as inflating alone); cpu x floor the same for CPU seconds (steadier than wall when the machine is busy). Wall and CPU are the "
+          "query's own (interpreter start-up and LOAD excluded); RSS is the child process's peak.")
+    print(f"load after each round: {'; '.join(loads)}")
+    if args.only == "readers":
+        return 0
 
     native = json.loads(measure([PY, __file__, "--child", "entropy", "native"])["out"])
     plain = json.loads(measure([PY, __file__, "--child", "entropy", "sql"])["out"])
     print(f"\nuri_entropy on 1,000,000 rows: native {native['seconds']:.3f} s, plain SQL {plain['seconds']:.3f} s, "
           f"ratio {plain['seconds'] / native['seconds']:.1f}x (sums {native['sum']:.1f} vs {plain['sum']:.1f})")
-    report_attack(gz_glob, args.threads)
+    report_attack(str(data / "gz" / "**" / "*.gz"), args.threads)
     return 0
 
 

@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """`make bench` (memory): peak RSS of read_cloudfront scans must stay flat as input grows.
 
-Generates (once, skipped when present) two cfgen data sets of 24 hourly gzip files:
-  bench-data/mem-small   2,500,000 lines  (~1.2 GB uncompressed)
-  bench-data/mem-large  11,000,000 lines  (~5 GB uncompressed)
+Generates (once, skipped when present) cfgen data sets of 24 hourly gzip files:
+  bench-data/mem-small-3000000   3,000,000 lines  (~1.5 GB uncompressed)
+  bench-data/mem-large-6000000   6,000,000 lines  (~3 GB uncompressed)
+  bench-data/mem-xl-11000000    11,000,000 lines  (~5.5 GB uncompressed; only with --sizes ...,xl)
 and runs, each in a fresh child process with `SET memory_limit = '512MB'`, a full-width
-aggregate (every column read and converted) and a `count(*)`, plus a baseline child that only
-loads the extension. The parent reads each child's peak RSS with os.wait4 (ru_maxrss) and
+aggregate (every column read and converted) and a `count(*)`, the same full-width aggregate
+through DuckDB's read_csv (configured as in bench.py) for comparison, plus a baseline child that
+only loads the extension. The parent reads each child's peak RSS with os.wait4 (ru_maxrss) and
 prints one table. Peak RSS is the scan's working set (per-thread line buffers, decompressors,
 DuckDB's vectors and aggregate state), which must not grow with the input.
 
@@ -29,11 +31,11 @@ ROOT = Path(__file__).resolve().parent.parent
 EXT = os.environ.get("CLOUDFRONT_EXTENSION", str(ROOT / "build/release/cloudfront.duckdb_extension"))
 CFGEN = ROOT / "target/release/cfgen"
 PY = sys.executable
-SIZES = {"small": 2_500_000, "large": 11_000_000}
+SIZES = {"small": 3_000_000, "large": 6_000_000, "xl": 11_000_000}
 MEMORY_LIMIT = "512MB"
 
 sys.path.insert(0, str(ROOT / "scripts"))
-from bench import full_width_select  # noqa: E402  the same full-width aggregate as make bench
+from bench import duckdb_source, full_width_select  # noqa: E402  the same queries and read_csv set-up as make bench
 
 
 def full_width(src: str) -> str:
@@ -56,7 +58,7 @@ print(json.dumps({"seconds": time.perf_counter() - t, "first": row[0]}))
 
 
 def generate(name: str, lines: int, plain: bool) -> Path:
-    out = ROOT / "bench-data" / (f"mem-{name}-plain" if plain else f"mem-{name}")
+    out = ROOT / "bench-data" / f"mem-{name}-{lines}{'-plain' if plain else ''}"
     if (out / "truth.json").exists():
         return out
     if not CFGEN.exists():
@@ -113,6 +115,7 @@ def main() -> None:
         raise SystemExit(f"{EXT} not found: run `make release` first")
 
     rows = []
+    print(f"load before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     base = run_child("SELECT 42", args.threads)
     rows.append(("baseline", "-", "-", "LOAD + SELECT 42", base))
     for name in args.sizes.split(","):
@@ -121,23 +124,32 @@ def main() -> None:
         src = f"read_cloudfront('{pattern}')"
         size_gb = uncompressed_bytes(d) / 1e9
         on_disk_gb = sum(p.stat().st_size for p in d.iterdir() if p.suffix in (".gz", ".log")) / 1e9
-        for label, sql in (("full-width aggregate", full_width(src)), ("count(*)", f"SELECT count(*) FROM {src}")):
+        queries = [("full-width aggregate", full_width(src)), ("count(*)", f"SELECT count(*) FROM {src}")]
+        if not args.plain:
+            queries.append(("read_csv full-width", full_width(duckdb_source("read_csv", pattern))))
+        for label, sql in queries:
             info = run_child(sql, args.threads)
             assert info["first"] == SIZES[name], (label, info)
             rows.append((name, f"{SIZES[name]:,}", f"{size_gb:.2f} GB ({on_disk_gb:.2f} on disk)", label, info))
 
-    print(f"\nread_cloudfront peak RSS, memory_limit = {MEMORY_LIMIT}, threads = {args.threads or 'default'}, "
+    print(f"\npeak RSS, memory_limit = {MEMORY_LIMIT}, threads = {args.threads or 'default'}, "
           f"{'plain' if args.plain else 'gzip'} input\n")
     head = f"{'input':9} {'lines':>11} {'uncompressed':>24}  {'query':22} {'wall s':>7} {'cpu s':>7} {'peak RSS MB':>12}"
     print(head)
     print("-" * len(head))
     for name, lines, size, label, info in rows:
         print(f"{name:9} {lines:>11} {size:>24}  {label:22} {info['wall']:7.1f} {info['cpu']:7.1f} {info['rss_mb']:12.0f}")
-    scans = [r[4]["rss_mb"] for r in rows if r[0] != "baseline"]
-    if len(scans) >= 4:
-        small = max(scans[0:2])
-        large = max(scans[2:4])
-        print(f"\nlarge / small peak RSS: {large / small:.2f} (input {SIZES['large'] / SIZES['small']:.1f}x)")
+    names = [n for n in args.sizes.split(",")]
+    print(f"load after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    if len(names) >= 2:
+        first, last = names[0], names[-1]
+        for who, pick in (("read_cloudfront", lambda label: not label.startswith("read_csv")),
+                          ("read_csv", lambda label: label.startswith("read_csv"))):
+            a = [r[4]["rss_mb"] for r in rows if r[0] == first and pick(r[3])]
+            b = [r[4]["rss_mb"] for r in rows if r[0] == last and pick(r[3])]
+            if a and b:
+                print(f"{who}: {last} / {first} peak RSS {max(b) / max(a):.2f} "
+                      f"(input {SIZES[last] / SIZES[first]:.1f}x): {max(a):.0f} MB -> {max(b):.0f} MB")
 
 
 if __name__ == "__main__":

@@ -53,8 +53,11 @@ def shipped_crates(root: Path = ROOT, cargo: str = "cargo", root_crate: str = "c
 
 def licence_files(package: dict) -> list[Path]:
     folder = Path(package["manifest_path"]).parent
-    return sorted(f for f in folder.iterdir()
-                  if f.is_file() and f.name.lower().startswith(LICENCE_FILE_PREFIXES))
+    files = sorted(f for f in folder.iterdir() if f.is_file() and f.name.lower().startswith(LICENCE_FILE_PREFIXES))
+    if not files and ROOT in folder.parents:
+        # A crate of this workspace (crates/cloudfront-core) is under the repository's licence.
+        files = [ROOT / "LICENSE"]
+    return files
 
 
 def render(crates: list[dict]) -> str:

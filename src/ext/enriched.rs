@@ -35,6 +35,11 @@ pub enum EnrichError {
     Vector(Error),
 }
 
+/// Schema columns the enrichment reads from a row (a narrow scan must still split them).
+pub fn input_columns(schema: &Schema) -> impl Iterator<Item = usize> + '_ {
+    INPUTS.iter().filter_map(|name| schema.column_named(name))
+}
+
 /// Per-thread state: the row's converted inputs (filled once per row, on the first enriched
 /// column) and the enrichment scratch.
 #[derive(Default)]

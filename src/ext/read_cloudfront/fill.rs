@@ -14,8 +14,12 @@
 //! one range at a time (`format::split`), and bind reads a bounded number of header lines per
 //! file.
 
+use std::sync::Arc;
+
+use crate::format::fields::DATE;
+
 use crate::ext::capi::{OutVector, OutputChunk};
-use crate::ext::enriched::{EnrichError, Enricher};
+use crate::ext::enriched::{self, EnrichError, Enricher};
 use crate::format::row::{CellError, Check, Discard, Output, RowWriter, Sink};
 use crate::format::scan::{Event, Row};
 
@@ -37,6 +41,9 @@ pub struct Local {
     /// `enrich := true`: (output, enriched column) of each projected enriched column.
     enriched: Vec<(usize, usize)>,
     enricher: Enricher,
+    /// The schema columns rows are read for, when not every column is checked: the scanners
+    /// split only the fields those need (`FileScanner::read_only`).
+    reads: Option<Arc<[usize]>>,
     /// The unit being read: its input's index and scanner.
     current: Option<(usize, Scanner)>,
     /// `scanner.consumed()` when last looked at.
@@ -58,7 +65,21 @@ impl Local {
         // With ignore_errors (and for the rejects listing) every column is checked, so whether a
         // row is refused does not depend on the columns the query reads.
         let check = if bind.options.ignore_errors || bind.mode == Mode::Rejects { Check::Every } else { Check::Shown };
+        // since/until read every row's time (`in_window`) whatever the query shows: `date` brings
+        // the fields the fused timestamp is made of (see `format::scan::fields_needed`).
+        let window = (!bind.options.window.is_unbounded()).then_some(DATE);
+        // Enriched columns are computed from the row's input fields (`enriched::input_columns`).
+        let enrich_inputs = (!enriched.is_empty()).then(|| enriched::input_columns(&bind.schema)).into_iter().flatten();
+        let reads = (check == Check::Shown).then(|| {
+            outputs
+                .iter()
+                .filter_map(|o| if let Output::Column(c) = *o { Some(c) } else { None })
+                .chain(window)
+                .chain(enrich_inputs)
+                .collect::<Arc<[usize]>>()
+        });
         Local {
+            reads,
             writer: RowWriter::new(bind.schema.clone(), outputs, check, bind.options.decode),
             reject_columns,
             enriched,
@@ -83,7 +104,9 @@ pub fn fill(bind: &Bind, units: &Units, local: &mut Local, output: &mut OutputCh
         }
         if local.current.is_none() {
             let Some(unit) = units.claim() else { break };
-            local.current = Some((unit.file, units.open(bind, unit)?));
+            let mut scanner = units.open(bind, unit)?;
+            scanner.read_only(local.reads.clone());
+            local.current = Some((unit.file, scanner));
             local.consumed_mark = 0;
         }
         let Some((file, scanner)) = local.current.as_mut() else { break };

@@ -8,9 +8,9 @@ use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::sync::Arc;
 
-use super::fields::{normalize, Family, REALTIME_DEFAULT_FIELDS};
+use super::fields::{normalize, Family, DATE, REALTIME_DEFAULT_FIELDS, TIME};
 use super::json::parse_object;
-use super::lines::{split_fields, LineError, LineReader};
+use super::lines::{split_fields_upto, LineError, LineReader};
 pub use super::reject::{printable, BadLine, ErrorKind};
 use super::schema::{FieldMap, Schema, MAX_UNKNOWN_COLUMNS};
 use super::value::{parse_date, parse_epoch_seconds, parse_time, ValueError, MICROS_PER_DAY};
@@ -327,6 +327,11 @@ pub struct FileScanner<R> {
     layout: Option<Layout>,
     map: Option<FieldMap>,
     spans: Vec<(u32, u32)>,
+    /// The schema columns the consumer reads (None: all), and how many leading fields of each
+    /// line they need under the map with id `keep_for` (the rest are only counted).
+    reads: Option<Arc<[usize]>>,
+    keep: usize,
+    keep_for: u64,
     // JSON state: keys seen so far (their order defines field positions) and value text.
     json_keys: Vec<String>,
     /// Position of each key in `json_keys` (a linear search was quadratic in hostile lines).
@@ -348,6 +353,9 @@ impl<R: Read> FileScanner<R> {
             layout: None,
             map: None,
             spans: Vec::with_capacity(64),
+            reads: None,
+            keep: usize::MAX,
+            keep_for: 0,
             json_keys: vec![],
             json_index: HashMap::new(),
             json_by_name: HashMap::new(),
@@ -381,6 +389,14 @@ impl<R: Read> FileScanner<R> {
         };
         s.layout = Some(layout);
         s
+    }
+
+    /// Only the schema columns `columns` will be read from rows (None: any): the fields after
+    /// the last one they need are counted, not split (cheaper for narrow queries). Rows then
+    /// answer `field`/`raw` only for those columns (and the fused timestamp when it is one).
+    pub fn read_only(&mut self, columns: Option<Arc<[usize]>>) {
+        self.reads = columns;
+        self.keep_for = 0;
     }
 
     /// Bytes of (decompressed) input consumed so far: how far the scan has got.
@@ -456,8 +472,13 @@ impl<R: Read> FileScanner<R> {
                         return Ok(Event::Bad(Refused { line: line_no, why: Why::BeforeHeader, text }));
                     };
                     let expected = map.field_count;
-                    let n = split_fields(line, range.start, b'\t', &mut self.spans, expected + 1);
-                    let trailing_tab = n == expected + 1 && self.spans.get(n - 1).is_some_and(|s| s.0 == s.1);
+                    if self.keep_for != map.id {
+                        self.keep = self.reads.as_deref().map_or(usize::MAX, |cols| fields_needed(map, cols));
+                        self.keep_for = map.id;
+                    }
+                    let n = split_fields_upto(line, range.start, b'\t', &mut self.spans, expected + 1, self.keep);
+                    // The field after the last tab is empty: the line ends with a tab.
+                    let trailing_tab = n == expected + 1 && line.last() == Some(&b'\t');
                     if n != expected && !trailing_tab {
                         let why = Why::FieldCount { expected, found: n };
                         let text = &self.lines.buf()[range];
@@ -527,6 +548,35 @@ impl<R: Read> FileScanner<R> {
             }
         }
     }
+}
+
+/// How many leading fields of a line under `map` the schema columns `columns` read: their own
+/// fields, the fields the fused timestamp is made of (for the timestamp column, and for `date`
+/// and `time`, which are taken from it or derived from an epoch timestamp), and both halves of a
+/// real-time stem/query split.
+pub fn fields_needed(map: &FieldMap, columns: &[usize]) -> usize {
+    let mut keep = 0usize;
+    let mut need = |pos: Option<usize>| {
+        if let Some(p) = pos {
+            keep = keep.max(p + 1);
+        }
+    };
+    let source = |c: Option<usize>| c.and_then(|c| map.sources.get(c).copied().flatten());
+    for &c in columns {
+        need(source(Some(c)));
+        if Some(c) == map.timestamp_column || c == DATE || c == TIME {
+            need(map.timestamp.epoch);
+            need(map.timestamp.date_time.map(|(d, _)| d));
+            need(map.timestamp.date_time.map(|(_, t)| t));
+        }
+        if let Some((stem, query)) = map.split_stem {
+            if Some(c) == stem || Some(c) == query {
+                need(source(stem));
+                need(source(query));
+            }
+        }
+    }
+    keep
 }
 
 /// The most bytes `sample_fields` reads of a file: two maximal lines, at least 64 MiB.
