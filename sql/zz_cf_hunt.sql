@@ -526,7 +526,7 @@ _cf_others AS (
       AND NOT (c.entity_type = 'path' AND c.hunt = 'cf_credential_stuffing'
                AND c.entity IN (SELECT stem FROM _cf_stuffed))
       AND NOT (c.entity_type = 'edge_location'
-               AND (c.entity, c.first_seen) IN (SELECT (edge, geo_first) FROM _cf_geo_in_flood))
+               AND EXISTS (SELECT 1 FROM _cf_geo_in_flood g WHERE g.edge = c.entity AND g.geo_first = c.first_seen))
 ),
 _cf_all AS (
     SELECT entity_type, entity, hunt, severity, rank, first_seen, last_seen, requests, evidence, members, hunts, benign

@@ -72,13 +72,16 @@ def hunt(lake: str, out: str, master: str = "local[2]", hunts: list[str] | None 
         for name in (hunts or []) + ["cf_hunt"]:
             start = time.perf_counter()
             steps = pb.render_steps(name, "spark", args=params.get(name))
-            # Every CTE and every hunt cf_hunt reads is a temp view; those read more than once
-            # are cached (computed once, as DuckDB materialises them).
+            # Every CTE and every hunt cf_hunt reads is a temp view. Those read more than once,
+            # and the hunts cf_hunt reads, are computed once and checkpointed (as DuckDB
+            # materialises such CTEs): a cached view would still expand into every reader's plan,
+            # and cf_hunt's plan over all the hunts then exhausts the driver's heap in Catalyst.
             for view, sql, readers in steps[:-1]:
                 if view not in done:
-                    spark.sql(sql).createOrReplaceTempView(view)
-                    if readers > 1:
-                        spark.catalog.cacheTable(view)
+                    df = spark.sql(sql)
+                    if readers > 1 or "__" not in view:
+                        df = df.localCheckpoint(eager=True)
+                    df.createOrReplaceTempView(view)
                     done.add(view)
             table = spark.sql(steps[-1][1]).toArrow()
             timings[name] = time.perf_counter() - start
