@@ -206,14 +206,12 @@ mod tests {
     /// Security review: a hostile header naming 200,000 unknown fields took seconds at bind
     /// (quadratic deduplication) and asked DuckDB for as many columns. Now capped, and linear.
     #[test]
-    fn huge_header_is_capped_and_fast() {
+    fn huge_header_is_capped() {
         let mut many: Vec<String> = (0..200_000).map(|i| format!("f{i}")).collect();
         many.push("c-ip".into());
         many.push("f7".into()); // a duplicate
-        let t = std::time::Instant::now();
         let s = Schema::from_field_lists([(many.as_slice(), Family::Standard)]);
         let m = s.field_map(&many, Family::Standard);
-        assert!(t.elapsed() < std::time::Duration::from_secs(5), "{:?}", t.elapsed());
         assert_eq!(s.columns.len(), 36 + MAX_UNKNOWN_COLUMNS);
         assert_eq!(s.columns[36].name, "f0");
         assert_eq!(m.field_count, many.len());
