@@ -39,6 +39,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import realtraffic  # noqa: E402  (the realtraffic folder is found one way for every script)
+
 ROOT = Path(__file__).resolve().parent.parent
 EXT = os.environ.get("CLOUDFRONT_EXTENSION", str(ROOT / "build/release/cloudfront.duckdb_extension"))
 
@@ -77,20 +80,9 @@ def damage(value: str) -> str | None:
 
 
 def shared_dir() -> Path | None:
-    """The realtraffic folder, or None when it is not on this machine."""
-    env = os.environ.get("CF_REALTRAFFIC")
-    candidates = [Path(env)] if env else []
-    candidates.append(ROOT.parent / "shared" / "realtraffic")
-    try:
-        common = subprocess.run(["git", "rev-parse", "--path-format=absolute", "--git-common-dir"], cwd=ROOT,
-                                capture_output=True, text=True, check=True).stdout.strip()
-        candidates.append(Path(common).parent.parent / "shared" / "realtraffic")
-    except (OSError, subprocess.CalledProcessError):
-        pass
-    for c in candidates:
-        if (c / "payloads" / "dev.jsonl.gz").exists() and (c / "to_cloudfront.py").exists():
-            return c
-    return None
+    """The realtraffic folder with the labelled payloads, or None when it is not on this machine."""
+    c = realtraffic.shared_dir()
+    return c if c is not None and (c / "payloads" / "dev.jsonl.gz").exists() else None
 
 
 def cloudfront_escaping(shared: Path):
