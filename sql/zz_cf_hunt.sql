@@ -487,7 +487,9 @@ _cf_campaigns AS (
            CASE least(c.rank, coalesce(st.rank, 2)) WHEN 0 THEN 'high' WHEN 1 THEN 'medium' ELSE 'low' END AS severity,
            least(c.rank, coalesce(st.rank, 2)) AS rank, c.first_seen, c.last_seen, c.requests,
            c.evidence || coalesce('; cf_credential_stuffing: ' || st.evidence, '')
-               || coalesce(printf('; %d member(s) also flagged by %s', n.folded, array_to_string(n.folded_hunts, ',')), '')
+               || CASE WHEN n.folded IS NOT NULL AND n.folded_hunts IS NOT NULL
+                       THEN printf('; %d member(s) also flagged by %s', n.folded, array_to_string(n.folded_hunts, ','))
+                       ELSE '' END
                || CASE WHEN k.previews > 0
                        THEN printf('; %d of the clients are link previews (a chat or social app fetching a posted link), not listed as members', k.previews)
                        ELSE '' END AS evidence,
