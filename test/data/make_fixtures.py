@@ -130,6 +130,12 @@ def main():
     row = list(DOC_HIT); row[0] = "2026-02-30"; bad += "\t".join(row) + "\n"  # line 6: impossible date
     bad += "\t".join(DOC_ERROR) + "\n"                          # line 7: fine
     write("bad/bad-lines.log", bad)
+    # ignore_errors: line 3 is refused at cs-bytes after its long user agent was converted; line 4
+    # (a short agent, inlined by DuckDB) reuses the refused row's slot; line 5 has a long agent.
+    write("refused/long-text.log", w3c(["date", "time", "cs(User-Agent)", "cs-bytes"], [
+        ["2024-11-20", "13:05:09", "Mozilla/5.0-refused-row-agent", "12x"],
+        ["2024-11-20", "13:05:10", "curl/8.5.0", "100"],
+        ["2024-11-20", "13:05:11", "Wget/1.21.4-linux-gnu", "200"]]))
     write("bad/empty.log", "")
     whole = gz(std.encode())
     write("bad/truncated.gz", whole[: len(whole) // 2])

@@ -35,7 +35,7 @@ pub use scalar::{register_scalar, Kernel, NullInput, Overload, Scalar};
 pub use table::{register_table, BindInfo, InitInfo, Signature, TableFunction};
 pub use types::{Param, Type};
 pub use value::Value;
-pub use vector::{InVector, ListOut, OutVector, OutputChunk, StructOut};
+pub use vector::{InVector, ListOut, LongStrings, OutVector, OutputChunk, StructOut};
 
 /// A C string for the C API; interior NULs (never present in our own names) become spaces.
 pub(crate) fn cstring(s: &str) -> CString {

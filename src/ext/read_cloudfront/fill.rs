@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use crate::format::fields::DATE;
 
-use crate::ext::capi::{OutVector, OutputChunk};
+use crate::ext::capi::{LongStrings, OutVector, OutputChunk};
 use crate::ext::enriched::{self, EnrichError, Enricher};
 use crate::format::row::{CellError, Check, Discard, Output, RowWriter, Sink};
 use crate::format::scan::{Event, Row};
@@ -44,6 +44,9 @@ pub struct Local {
     /// The schema columns rows are read for, when not every column is checked: the scanners
     /// split only the fields those need (`FileScanner::read_only`).
     reads: Option<Arc<[usize]>>,
+    /// Per output column, the long strings of the chunk being filled, copied into the vector's
+    /// heap at once when the chunk is handed back (`OutVector::set_str_gathered`).
+    long: Vec<LongStrings>,
     /// The unit being read: its input's index and scanner.
     current: Option<(usize, Scanner)>,
     /// `scanner.consumed()` when last looked at.
@@ -80,6 +83,7 @@ impl Local {
         });
         Local {
             reads,
+            long: projected.iter().map(|_| LongStrings::default()).collect(),
             writer: RowWriter::new(bind.schema.clone(), outputs, check, bind.options.decode),
             reject_columns,
             enriched,
@@ -96,6 +100,9 @@ impl Local {
 pub fn fill(bind: &Bind, units: &Units, local: &mut Local, output: &mut OutputChunk<'_>) -> Result<usize, ReadError> {
     let capacity = output.capacity();
     let mut columns = output.columns();
+    for long in &mut local.long {
+        long.clear();
+    }
     let mut row = 0;
     let mut spent = 0u64;
     while row < capacity {
@@ -129,7 +136,7 @@ pub fn fill(bind: &Bind, units: &Units, local: &mut Local, output: &mut OutputCh
                 if !bind.options.window.is_unbounded()
                     && !in_window(bind, &r, mode, &mut columns, &local.reject_columns, &mut row, path)? => {}
             (Event::Row(r), Mode::Rows) => {
-                let mut written = local.writer.write(&r, path, &mut Vectors(&mut columns), row).map_err(EnrichError::Cell);
+                let mut written = local.writer.write(&r, path, &mut Vectors(&mut columns, &mut local.long), row).map_err(EnrichError::Cell);
                 if written.is_ok() && !local.enriched.is_empty() {
                     local.enricher.new_row();
                     for &(out, k) in &local.enriched {
@@ -141,7 +148,12 @@ pub fn fill(bind: &Bind, units: &Units, local: &mut Local, output: &mut OutputCh
                 }
                 match written {
                     Ok(()) => row += 1,
-                    Err(EnrichError::Cell(_)) if bind.options.ignore_errors => {}
+                    Err(EnrichError::Cell(_)) if bind.options.ignore_errors => {
+                        // The slot is written again by the next row.
+                        for long in &mut local.long {
+                            long.forget_row(row);
+                        }
+                    }
                     Err(EnrichError::Cell(e)) => return Err(ReadError::Line { path: path.clone(), bad: e.to_bad_line(&r, &bind.schema) }),
                     Err(EnrichError::Compute(m)) => return Err(ReadError::Enrich(m)),
                     Err(EnrichError::Vector(e)) => return Err(ReadError::Enrich(e.to_string())),
@@ -154,6 +166,9 @@ pub fn fill(bind: &Bind, units: &Units, local: &mut Local, output: &mut OutputCh
                 }
             }
         }
+    }
+    for (column, long) in columns.iter_mut().zip(&mut local.long) {
+        column.flush_long(long);
     }
     Ok(row)
 }
@@ -188,8 +203,9 @@ fn in_window(
 }
 
 /// The output chunk's vectors as the core's conversion sink: each value goes straight into its
-/// vector (checked writes: the vector's type and the row are verified by `OutVector`).
-struct Vectors<'s, 'v>(&'s mut [OutVector<'v>]);
+/// vector (checked writes: the vector's type and the row are verified by `OutVector`), long
+/// strings by way of the column's `LongStrings`.
+struct Vectors<'s, 'v>(&'s mut [OutVector<'v>], &'s mut [LongStrings]);
 
 impl Sink for Vectors<'_, '_> {
     #[inline(always)]
@@ -222,7 +238,7 @@ impl Sink for Vectors<'_, '_> {
     }
     #[inline(always)]
     fn text(&mut self, out: usize, row: usize, value: &str) {
-        self.0[out].set_str(row, value)
+        self.0[out].set_str_gathered(row, value, &mut self.1[out])
     }
 }
 
