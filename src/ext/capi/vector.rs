@@ -98,6 +98,31 @@ unsafe fn string_bytes<'a>(s: *const ffi::duckdb_string_t) -> &'a [u8] {
     }
 }
 
+/// The 16 bytes of DuckDB's `string_t` for a string of at most [`INLINE_STRING`] bytes: the
+/// length, then the bytes, zero-padded. Built with fixed-size copies (two possibly overlapping
+/// 8- or 4-byte pieces) rather than a copy of variable length, which compiled to a `memmove`
+/// call per string; most values of a CloudFront row are this short.
+#[inline(always)]
+fn inlined_string(value: &[u8]) -> [u8; 16] {
+    let n = value.len();
+    debug_assert!(n <= INLINE_STRING);
+    let mut out = [0u8; 16];
+    out[..4].copy_from_slice(&(n as u32).to_ne_bytes());
+    let bytes = &mut out[4..];
+    if n >= 8 {
+        bytes[..8].copy_from_slice(&value[..8]);
+        bytes[n - 8..n].copy_from_slice(&value[n - 8..]);
+    } else if n >= 4 {
+        bytes[..4].copy_from_slice(&value[..4]);
+        bytes[n - 4..n].copy_from_slice(&value[n - 4..]);
+    } else {
+        for (b, &v) in bytes.iter_mut().zip(value) {
+            *b = v;
+        }
+    }
+    out
+}
+
 // ------------------------------------------------------------------------------------ input
 
 /// Read access to one flat input vector of `rows` rows (DuckDB flattens scalar-function inputs).
@@ -308,10 +333,7 @@ impl<'a> OutVector<'a> {
     pub unsafe fn set_str_unchecked(&mut self, row: usize, value: &[u8]) {
         self.mark_valid(row);
         if value.len() <= INLINE_STRING {
-            let mut inlined = [0u8; 16];
-            inlined[..4].copy_from_slice(&(value.len() as u32).to_ne_bytes());
-            inlined[4..4 + value.len()].copy_from_slice(value);
-            *(self.data as *mut [u8; 16]).add(row) = inlined;
+            *(self.data as *mut [u8; 16]).add(row) = inlined_string(value);
             return;
         }
         ffi::duckdb_unsafe_vector_assign_string_element_len(self.raw, row as u64, value.as_ptr() as *const c_char, value.len() as u64);
@@ -556,5 +578,21 @@ impl OutputChunk<'_> {
         assert!(rows <= self.capacity, "{rows} rows in an output chunk of {}", self.capacity);
         // SAFETY: a live chunk, rows within its capacity.
         unsafe { ffi::duckdb_data_chunk_set_size(self.raw, rows as u64) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inlined_strings_are_length_then_bytes_zero_padded() {
+        for n in 0..=INLINE_STRING {
+            let value: Vec<u8> = (b'a'..).take(n).collect();
+            let mut want = [0u8; 16];
+            want[..4].copy_from_slice(&(n as u32).to_ne_bytes());
+            want[4..4 + n].copy_from_slice(&value);
+            assert_eq!(inlined_string(&value), want, "length {n}");
+        }
     }
 }
