@@ -31,27 +31,33 @@ pub fn has_percent_escape(s: &[u8]) -> bool {
 /// One level of `%XX` decoding (hex digits in either case) of `s` into `out` (cleared first).
 /// Malformed escapes (`%zz`, a trailing `%2`, a lone `%`) are copied unchanged. Returns whether
 /// any escape was decoded.
+///
+/// `s` is copied whole and decoded from its first `%` on, a byte at a time: escapes are dense
+/// in user agents (`%20` every few bytes), where a `memchr` and a copy per escape cost more.
 pub fn percent_decode_into(s: &[u8], out: &mut Vec<u8>) -> bool {
     out.clear();
-    out.reserve(s.len());
+    out.extend_from_slice(s);
+    let Some(first) = memchr::memchr(b'%', s) else {
+        return false;
+    };
+    let (mut r, mut w) = (first, first);
     let mut changed = false;
-    let mut i = 0;
-    while let Some(off) = memchr::memchr(b'%', &s[i..]) {
-        let p = i + off;
-        out.extend_from_slice(&s[i..p]);
-        match hex_pair(s, p) {
-            Some(byte) => {
-                out.push(byte);
+    while r < s.len() {
+        let b = s[r];
+        if b == b'%' {
+            if let Some(byte) = hex_pair(s, r) {
+                out[w] = byte;
+                w += 1;
+                r += 3;
                 changed = true;
-                i = p + 3;
-            }
-            None => {
-                out.push(b'%');
-                i = p + 1;
+                continue;
             }
         }
+        out[w] = b;
+        w += 1;
+        r += 1;
     }
-    out.extend_from_slice(&s[i..]);
+    out.truncate(w);
     changed
 }
 

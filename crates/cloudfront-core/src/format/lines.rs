@@ -282,12 +282,38 @@ pub fn split_fields_upto(line: &[u8], offset: usize, delimiter: u8, spans: &mut 
     }
     spans.clear();
     let mut start = 0usize;
-    for pos in memchr::memchr_iter(delimiter, line) {
-        if spans.len() == keep {
-            break;
+    let mut i = 0usize;
+    // As in `split_fields`: 16 bytes at a time on x86_64 (`memchr_iter` cost a tenth of a
+    // full-width scan here, where every field is kept), stopping once `keep` spans are stored.
+    #[cfg(target_arch = "x86_64")]
+    'simd: {
+        use std::arch::x86_64::{__m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8};
+        // SAFETY: SSE2 is always available on x86_64; loads stay within `line` (i + 16 <= len).
+        #[allow(unsafe_code)]
+        unsafe {
+            let needle = _mm_set1_epi8(delimiter as i8);
+            while i + 16 <= line.len() {
+                let chunk = _mm_loadu_si128(line.as_ptr().add(i) as *const __m128i);
+                let mut mask = _mm_movemask_epi8(_mm_cmpeq_epi8(chunk, needle)) as u32;
+                while mask != 0 {
+                    if spans.len() == keep {
+                        break 'simd;
+                    }
+                    let pos = i + mask.trailing_zeros() as usize;
+                    spans.push(((offset + start) as u32, (offset + pos) as u32));
+                    start = pos + 1;
+                    mask &= mask - 1;
+                }
+                i += 16;
+            }
         }
-        spans.push(((offset + start) as u32, (offset + pos) as u32));
-        start = pos + 1;
+    }
+    while i < line.len() && spans.len() < keep {
+        if line[i] == delimiter {
+            spans.push(((offset + start) as u32, (offset + i) as u32));
+            start = i + 1;
+        }
+        i += 1;
     }
     if spans.len() < keep {
         // The line has fewer fields than `keep`: all of them are stored.
