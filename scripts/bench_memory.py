@@ -47,6 +47,7 @@ import json, sys, time
 import duckdb
 ext, sql, threads, limit = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 con = duckdb.connect(config={"allow_unsigned_extensions": "true"})
+con.execute("SET enable_progress_bar = false")  # its bar shares stdout with the JSON line
 con.execute(f"SET memory_limit = '{limit}'")
 if threads:
     con.execute(f"SET threads = {threads}")
