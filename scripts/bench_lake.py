@@ -6,7 +6,8 @@ bench-data/lake-<lines>/):
   - the lake build with DuckDB (all cores): rows/s and MB/s of gzip in;
   - the lake build with Spark local[2] (the smallest size only unless --spark-all): same figures;
   - cf_hunt on the DuckDB-built lake (CREATE VIEW events AS FROM cf_lake(dir)) under
-    SET memory_limit = '2GB': wall time and peak RSS of the process running it.
+    SET memory_limit = '2GB': wall time, peak RSS of the process running it and the peak size of
+    what it spilled to its temp_directory (sampled every 0.2 s).
 Each measurement is its own process, one after another; peak RSS comes from wait4. The machine's
 load average is printed with each figure (other work on the machine slows everything here).
 """
@@ -47,16 +48,35 @@ def child_hunt(lake: str, memory_limit: str) -> None:
 
     import duckdb
 
+    import threading
+
+    # Spill goes to a directory of its own next to the lake; a thread samples its size.
+    spill = Path(lake).parent / f"{Path(lake).name}-spill"
+    shutil.rmtree(spill, ignore_errors=True)
+    spill.mkdir(parents=True)
+    peak_spill, done = [0], threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.2):
+            size = sum(f.stat().st_size for f in spill.rglob("*") if f.is_file())
+            peak_spill[0] = max(peak_spill[0], size)
+
     con = duckdb.connect(config={"allow_unsigned_extensions": "true"})
     con.execute(f"LOAD '{EXT}'").fetchall()
     con.execute(f"SET memory_limit = '{memory_limit}'").fetchall()
+    con.execute(f"SET temp_directory = '{spill}'").fetchall()
     con.execute(f"CREATE VIEW events AS FROM cf_lake('{lake}')").fetchall()
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     t = time.perf_counter()
     n = con.execute("SELECT count(*) FROM cf_hunt('events')").fetchall()[0][0]
     secs = time.perf_counter() - t
+    done.set()
+    sampler.join()
+    shutil.rmtree(spill, ignore_errors=True)
     rows = con.execute("SELECT count(*) FROM events").fetchall()[0][0]
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": secs, "findings": n, "rows": rows, "peak_rss_mb": rss}))
+    print(json.dumps({"seconds": secs, "findings": n, "rows": rows, "peak_rss_mb": rss, "peak_spill_mb": peak_spill[0] / 1e6}))
 
 
 def generate(lines: int, data: Path) -> Path:
@@ -103,7 +123,8 @@ def main() -> int:
         out = run([PY, __file__, "--child-hunt", str(lake), "--memory-limit", a.memory_limit])
         r = json.loads(out.strip().splitlines()[-1])
         print(f"   cf_hunt on the lake ({r['rows']:,} rows, {size / 1e6:.0f} MB of Parquet, memory_limit {a.memory_limit}): "
-              f"{r['seconds']:.1f} s, {r['findings']} findings, peak RSS {r['peak_rss_mb']:.0f} MB   [{load()}]", flush=True)
+              f"{r['seconds']:.1f} s, {r['findings']} findings, peak RSS {r['peak_rss_mb']:.0f} MB, "
+              f"peak spill {r['peak_spill_mb']:.0f} MB   [{load()}]", flush=True)
     return 0
 
 

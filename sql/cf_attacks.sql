@@ -34,7 +34,10 @@ WITH _cf_args AS (
         TRY_CAST(max_examples::VARCHAR AS BIGINT) AS max_examples,
         TRY_CAST(example_chars::VARCHAR AS BIGINT) AS example_chars
 ),
-_cf_t AS (
+-- NOT MATERIALIZED: each reference re-reads these rows (a projection of the table) instead of
+-- holding every row in memory; cf_hunt runs all hunts in one query, where held row sets add up
+-- with input (docs/scale.md).
+_cf_t AS NOT MATERIALIZED (
     SELECT c_ip, timestamp, cs_method, cs_uri_stem, cs_uri_query, cs_referer, cs_user_agent, sc_status,
            coalesce(waf_block, false) AS refused, attack_types AS families, attack_types_url, attack_types_agent,
            request_decoded

@@ -30,7 +30,10 @@ WITH _cf_args AS (
         TRY_CAST(min_requests::VARCHAR AS BIGINT) AS min_requests,
         TRY_CAST(min_distinct_ratio::VARCHAR AS DOUBLE) AS min_distinct_ratio
 ),
-_cf_t AS (
+-- NOT MATERIALIZED: each reference re-reads these rows (a projection of the table) instead of
+-- holding every row in memory; cf_hunt runs all hunts in one query, where held row sets add up
+-- with input (docs/scale.md).
+_cf_t AS NOT MATERIALIZED (
     SELECT c_ip, timestamp, cs_uri_stem, cs_uri_query, cache_miss, query_random, query_entropy
     -- Parameters are checked here, where DuckDB evaluates them while binding the query: a
     -- mistake is an error naming the macro and the parameter, even on an empty table.

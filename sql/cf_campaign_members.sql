@@ -50,7 +50,10 @@ WITH _cf_args AS (
         TRY_CAST(min_suspect_share::VARCHAR AS DOUBLE) AS min_suspect_share,
         TRY_CAST(max_fill_seconds::VARCHAR AS DOUBLE) AS max_fill_seconds
 ),
-_cf_t AS (
+-- NOT MATERIALIZED: each reference re-reads these rows (a projection of the table) instead of
+-- holding every row in memory; cf_hunt runs all hunts in one query, where held row sets add up
+-- with input (docs/scale.md).
+_cf_t AS NOT MATERIALIZED (
     SELECT c_ip, timestamp, upper(cs_method) AS method, cs_uri_stem, cs_uri_query, cs_referer, sc_status, cs_user_agent,
            coalesce(waf_block, false) AS refused, attack_types AS families, coalesce(scanner_path, false) AS probe,
            crawler_verdict
@@ -89,18 +92,19 @@ _cf_form_rows AS (
     WHERE t.cs_uri_stem IN (SELECT stem FROM _cf_post_stems)
     WINDOW w AS (PARTITION BY t.c_ip, t.cs_uri_stem ORDER BY t.timestamp)
 ),
-_cf_other_rows AS (
+-- Every request, as _cf_t: not materialised (the few form rows' window results are).
+_cf_other_rows AS NOT MATERIALIZED (
     SELECT t.*, NULL::VARCHAR AS prev_method, NULL::DOUBLE AS since_prev, NULL::VARCHAR AS next_method,
            NULL::DOUBLE AS until_next, NULL::BIGINT AS gets_before
     FROM _cf_t t
     WHERE t.cs_uri_stem IS NULL OR t.cs_uri_stem NOT IN (SELECT stem FROM _cf_post_stems)
 ),
-_cf_seq AS (
+_cf_seq AS NOT MATERIALIZED (
     SELECT r.*, pg.page IS NOT NULL AS is_page
     FROM (SELECT * FROM _cf_form_rows UNION ALL SELECT * FROM _cf_other_rows) r
     LEFT JOIN _cf_pages pg ON pg.page = r.cs_uri_stem
 ),
-_cf_flags AS (
+_cf_flags AS NOT MATERIALIZED (
     SELECT s.*,
            array_length(families) > 0 AS payload,
            method = 'POST' AND (sc_status IN (401, 403) OR refused) AS failed_post,
@@ -109,7 +113,7 @@ _cf_flags AS (
                OR (method = 'GET' AND next_method = 'POST' AND until_next <= a.max_fill_seconds) AS fast_form
     FROM _cf_seq s CROSS JOIN _cf_args a
 ),
-_cf_s AS (
+_cf_s AS NOT MATERIALIZED (
     SELECT *, payload OR probe OR failed_post OR blind_post OR fast_form AS suspect,
            method = 'POST' AND (failed_post OR blind_post OR fast_form) AS login_post
     FROM _cf_flags f

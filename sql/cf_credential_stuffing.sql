@@ -31,7 +31,10 @@ WITH _cf_args AS (
         TRY_CAST(min_failure_ratio::VARCHAR AS DOUBLE) AS min_failure_ratio,
         TRY_CAST(min_clients::VARCHAR AS BIGINT) AS min_clients
 ),
-_cf_t AS (
+-- NOT MATERIALIZED: each reference re-reads these rows (a projection of the table) instead of
+-- holding every row in memory; cf_hunt runs all hunts in one query, where held row sets add up
+-- with input (docs/scale.md).
+_cf_t AS NOT MATERIALIZED (
     SELECT c_ip, timestamp, cs_uri_stem, sc_status,
            to_timestamp(floor(epoch(timestamp) / epoch(a.bucket)) * epoch(a.bucket)) AS b,
            sc_status IN (401, 403) AS failed

@@ -48,7 +48,10 @@ WITH _cf_args AS (
         TRY_CAST(baseline_span::VARCHAR AS INTERVAL) AS baseline_span,
         TRY_CAST(min_requests::VARCHAR AS BIGINT) AS min_requests
 ),
-_cf_t AS (
+-- NOT MATERIALIZED: each reference re-reads these rows (a projection of the table) instead of
+-- holding every row in memory; cf_hunt runs all hunts in one query, where held row sets add up
+-- with input (docs/scale.md).
+_cf_t AS NOT MATERIALIZED (
     SELECT timestamp, c_ip, cs_uri_stem, x_edge_location,
            to_timestamp(floor(epoch(timestamp) / epoch(a.bucket)) * epoch(a.bucket)) AS b
     -- Parameters are checked here, where DuckDB evaluates them while binding the query: a

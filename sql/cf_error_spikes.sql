@@ -47,7 +47,10 @@ WITH _cf_args AS (
         TRY_CAST(min_errors::VARCHAR AS BIGINT) AS min_errors,
         TRY_CAST(min_clients::VARCHAR AS BIGINT) AS min_clients
 ),
-_cf_t AS (
+-- NOT MATERIALIZED: each reference re-reads these rows (a projection of the table) instead of
+-- holding every row in memory; cf_hunt runs all hunts in one query, where held row sets add up
+-- with input (docs/scale.md).
+_cf_t AS NOT MATERIALIZED (
     SELECT to_timestamp(floor(epoch(timestamp) / epoch(a.bucket)) * epoch(a.bucket)) AS b,
            c_ip, sc_status, cs_uri_stem, x_edge_detailed_result_type AS detail,
            CASE WHEN coalesce(origin_error, false) THEN 'origin'

@@ -38,7 +38,10 @@ WITH _cf_args AS (
         TRY_CAST(min_new_clients::VARCHAR AS BIGINT) AS min_new_clients,
         TRY_CAST(baseline_span::VARCHAR AS INTERVAL) AS baseline_span
 ),
-_cf_t AS (
+-- NOT MATERIALIZED: each reference re-reads these rows (a projection of the table) instead of
+-- holding every row in memory; cf_hunt runs all hunts in one query, where held row sets add up
+-- with input (docs/scale.md).
+_cf_t AS NOT MATERIALIZED (
     SELECT timestamp, c_ip, x_edge_location, edge_city, edge_country,
            upper(left(x_edge_location, 3)) AS loc,
            to_timestamp(floor(epoch(timestamp) / epoch(a.bucket)) * epoch(a.bucket)) AS b

@@ -28,7 +28,10 @@ WITH _cf_args AS (
     SELECT
         TRY_CAST(min_requests::VARCHAR AS BIGINT) AS min_requests
 ),
-_cf_t AS (
+-- NOT MATERIALIZED: each reference re-reads these rows (a projection of the table) instead of
+-- holding every row in memory; cf_hunt runs all hunts in one query, where held row sets add up
+-- with input (docs/scale.md).
+_cf_t AS NOT MATERIALIZED (
     SELECT c_ip, timestamp, cs_method, ssl_protocol, cs_protocol_version, c_port,
            ssl_protocol IN ('SSLv2', 'SSLv3', 'TLSv1', 'TLSv1.1') AS legacy_tls,
            cs_protocol_version IN ('HTTP/1.0', 'HTTP/0.9') AS old_http,

@@ -33,7 +33,10 @@ WITH _cf_args AS (
         TRY_CAST(min_distinct_uris::VARCHAR AS BIGINT) AS min_distinct_uris,
         TRY_CAST(min_probe_paths::VARCHAR AS BIGINT) AS min_probe_paths
 ),
-_cf_t AS (
+-- NOT MATERIALIZED: each reference re-reads these rows (a projection of the table) instead of
+-- holding every row in memory; cf_hunt runs all hunts in one query, where held row sets add up
+-- with input (docs/scale.md).
+_cf_t AS NOT MATERIALIZED (
     SELECT c_ip, timestamp, cs_uri_stem, sc_status, cs_user_agent,
            coalesce(ua_category = 'scanner', false) AS scanner, coalesce(scanner_path, false) AS probe,
            to_timestamp(floor(epoch(timestamp) / epoch(a.bucket)) * epoch(a.bucket)) AS b

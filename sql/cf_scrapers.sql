@@ -39,7 +39,10 @@ WITH _cf_args AS (
         TRY_CAST(min_rate::VARCHAR AS DOUBLE) AS min_rate,
         TRY_CAST(min_active_ratio::VARCHAR AS DOUBLE) AS min_active_ratio
 ),
-_cf_t AS (
+-- NOT MATERIALIZED: each reference re-reads these rows (a projection of the table) instead of
+-- holding every row in memory; cf_hunt runs all hunts in one query, where held row sets add up
+-- with input (docs/scale.md).
+_cf_t AS NOT MATERIALIZED (
     SELECT c_ip, timestamp, cs_uri_stem, sc_status, cs_user_agent, ua_category, crawler_verdict, c_ip_site,
            regexp_matches(lower(cs_uri_stem),
                '\.(css|js|mjs|map|png|jpe?g|gif|webp|avif|svg|ico|bmp|woff2?|ttf|otf|eot)$') AS is_asset

@@ -20,7 +20,10 @@ WITH _cf_args AS (
     SELECT
         TRY_CAST(top_edges::VARCHAR AS BIGINT) AS top_edges
 ),
-_cf_t AS (
+-- NOT MATERIALIZED: each reference re-reads these rows (a projection of the table) instead of
+-- holding every row in memory; cf_hunt runs all hunts in one query, where held row sets add up
+-- with input (docs/scale.md).
+_cf_t AS NOT MATERIALIZED (
     SELECT timestamp, c_ip, sc_bytes, sc_status, x_edge_result_type, x_edge_location, edge_city, edge_country
     -- Parameters are checked here, where DuckDB evaluates them while binding the query: a
     -- mistake is an error naming the macro and the parameter, even on an empty table.

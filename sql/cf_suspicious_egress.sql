@@ -30,7 +30,10 @@ WITH _cf_args AS (
         TRY_CAST(large_object_bytes::VARCHAR AS BIGINT) AS large_object_bytes,
         TRY_CAST(min_large_objects::VARCHAR AS BIGINT) AS min_large_objects
 ),
-_cf_t AS (
+-- NOT MATERIALIZED: each reference re-reads these rows (a projection of the table) instead of
+-- holding every row in memory; cf_hunt runs all hunts in one query, where held row sets add up
+-- with input (docs/scale.md).
+_cf_t AS NOT MATERIALIZED (
     SELECT c_ip, timestamp, cs_uri_stem, sc_bytes, cs_user_agent
     -- Parameters are checked here, where DuckDB evaluates them while binding the query: a
     -- mistake is an error naming the macro and the parameter, even on an empty table.

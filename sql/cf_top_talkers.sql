@@ -18,7 +18,10 @@ WITH _cf_args AS (
     SELECT
         TRY_CAST(n::VARCHAR AS BIGINT) AS n
 ),
-_cf_t AS (
+-- NOT MATERIALIZED: each reference re-reads these rows (a projection of the table) instead of
+-- holding every row in memory; cf_hunt runs all hunts in one query, where held row sets add up
+-- with input (docs/scale.md).
+_cf_t AS NOT MATERIALIZED (
     SELECT c_ip, timestamp, cs_uri_stem, sc_bytes, sc_status, cs_user_agent, ua_category
     -- Parameters are checked here, where DuckDB evaluates them while binding the query: a
     -- mistake is an error naming the macro and the parameter, even on an empty table.

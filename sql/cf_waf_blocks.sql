@@ -26,7 +26,10 @@ WITH _cf_args AS (
         TRY_CAST(bucket::VARCHAR AS INTERVAL) AS bucket,
         TRY_CAST(min_blocks::VARCHAR AS BIGINT) AS min_blocks
 ),
-_cf_t AS (
+-- NOT MATERIALIZED: each reference re-reads these rows (a projection of the table) instead of
+-- holding every row in memory; cf_hunt runs all hunts in one query, where held row sets add up
+-- with input (docs/scale.md).
+_cf_t AS NOT MATERIALIZED (
     SELECT c_ip, timestamp, cs_uri_stem, cs_uri_query, cs_user_agent,
            to_timestamp(floor(epoch(timestamp) / epoch(a.bucket)) * epoch(a.bucket)) AS w,
            coalesce(waf_block, false) AS blocked,

@@ -43,7 +43,10 @@ WITH _cf_args AS (
         TRY_CAST(min_depth::VARCHAR AS BIGINT) AS min_depth,
         TRY_CAST(min_through::VARCHAR AS BIGINT) AS min_through
 ),
-_cf_t AS (
+-- NOT MATERIALIZED: each reference re-reads these rows (a projection of the table) instead of
+-- holding every row in memory; cf_hunt runs all hunts in one query, where held row sets add up
+-- with input (docs/scale.md).
+_cf_t AS NOT MATERIALIZED (
     SELECT c_ip, timestamp, cs_uri_stem, cs_uri_query, cs_referer, sc_status, cs_user_agent,
            coalesce(waf_block, false) AS blocked, attack_types AS families, encoding_depth, request_decoded
     -- Parameters are checked here, where DuckDB evaluates them while binding the query: a

@@ -46,6 +46,8 @@ DIALECT_NOTES = {
     "quantile_cont(x, q)": "Spark percentile(x, q) (exact, interpolated); Trino approx_percentile(x, q)",
     "contains(s, t)": "Trino: strpos(s, t) > 0 (contains is for arrays there)",
     "greatest/least": "Trino returns NULL when any argument is NULL, DuckDB and Spark skip NULLs: each argument coalesced",
+    "WITH x AS [NOT] MATERIALIZED (...)": "a DuckDB memory hint (the hunts' row CTEs are not materialised): Spark and "
+                                          "Trino have no such syntax, dropped (Spark's runner chooses what to checkpoint)",
 }
 
 TABLE_SOURCES = {"query_table", "cf_events"}
@@ -439,6 +441,8 @@ def _strftime(fmt: str, dialect: str) -> str:
 
 def rewrite(tree: exp.Expression, dialect: str) -> None:
     """Rewrites what sqlglot does not translate faithfully from DuckDB to `dialect` (DIALECT_NOTES)."""
+    for cte in tree.find_all(exp.CTE):
+        cte.set("materialized", None)
 
     def fix(node: exp.Expression) -> exp.Expression:
         # An aggregate FILTER stays on the aggregate the rewrite produces.
