@@ -297,16 +297,12 @@ mod tests {
         let alphabet: [&[u8]; 8] = [b"%", b"2", b"5", b"0", b"a", b"F", b"g", b"\x7f"];
         let mut cases: Vec<Vec<u8>> = vec![vec![]];
         for _ in 0..5 {
-            let next: Vec<Vec<u8>> =
-                cases.iter().flat_map(|c| alphabet.iter().map(move |a| [c.as_slice(), a].concat())).collect();
+            let next: Vec<Vec<u8>> = cases.iter().flat_map(|c| alphabet.iter().map(move |a| [c.as_slice(), a].concat())).collect();
             cases.extend(next);
         }
         // The same combinations inside longer text, at every offset of the 8-byte steps.
-        let long: Vec<Vec<u8>> = cases
-            .iter()
-            .enumerate()
-            .map(|(i, c)| [&b"Mozilla/5.0%20(X11)"[..i % 19], c, b"%2520%", c, b"abcdefghij%4"].concat())
-            .collect();
+        let long: Vec<Vec<u8>> =
+            cases.iter().enumerate().map(|(i, c)| [&b"Mozilla/5.0%20(X11)"[..i % 19], c, b"%2520%", c, b"abcdefghij%4"].concat()).collect();
         cases.extend(long);
         for pad in [15usize, 16, 17, 31, 32, 40] {
             for bad in [0x00u8, 0x1f, 0x7f, 0x80, 0xff] {

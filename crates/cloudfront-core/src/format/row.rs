@@ -422,7 +422,14 @@ mod tests {
 
     /// `run`, with the scanner told to split only the fields the shown columns need when
     /// `only_shown` (as the DuckDB layer does for `Check::Shown`).
-    fn run_reading(data: &[u8], opts: ScanOptions, shown: &[&str], check: Check, decode: bool, only_shown: bool) -> (Collect, Vec<BadLine>, Arc<Schema>) {
+    fn run_reading(
+        data: &[u8],
+        opts: ScanOptions,
+        shown: &[&str],
+        check: Check,
+        decode: bool,
+        only_shown: bool,
+    ) -> (Collect, Vec<BadLine>, Arc<Schema>) {
         let sample = sample_fields(data, &opts).unwrap();
         let schema = Arc::new(Schema::from_field_lists(sample.as_ref().map(|(f, fam)| (f.as_slice(), *fam))));
         let outputs = shown
