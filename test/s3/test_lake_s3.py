@@ -112,6 +112,21 @@ def test_partitions_match_a_local_lake(server, day, s3_lake, tmp_path):
     assert per_hour_lake(LAKE_URI, server) == expected
 
 
+def test_s3_sources_into_a_local_lake(server, day, s3_lake, tmp_path):
+    """Sources in S3, the lake on disk (staged, then moved into place): the partitions hold the
+    rows of the files read locally, and the manifest names the s3:// objects."""
+    names = {o["Key"].rsplit("/", 1)[-1] for o in server.s3.list_objects_v2(Bucket=BUCKET, Prefix=f"{SRC}/")["Contents"]}
+    files = [f for f in day.files if f.name in names]
+    assert len(files) == len(names)
+    local = tmp_path / "lake"
+    r = make_lake(server, f"s3://{BUCKET}/{SRC}/*.gz", str(local))
+    assert f"lake (duckdb): {len(files)} new file(s)" in r.stdout, r.stdout
+    assert per_hour_lake(str(local)) == per_hour_local(files)
+    assert not (local / "_staging").exists()
+    [m] = list((local / "_manifest").glob("*.csv"))
+    assert sorted(row["path"] for row in csv.DictReader(m.open())) == [f"s3://{BUCKET}/{SRC}/{f.name}" for f in files]
+
+
 def listed_glob(day, files: list[Path], tmp_path: Path) -> str:
     """A local glob matching exactly `files` (links in a directory of their own)."""
     d = tmp_path / "src"
