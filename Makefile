@@ -188,11 +188,15 @@ report-assets:
 # ----------------------------------------------------------------------------------------- lake
 # make lake LOGS='path, glob or comma-separated list (local or s3://)' LAKE=dir [ENGINE=duckdb|spark]
 #   [SPARK_MASTER=local[2]] [FILES_PER_TASK=n]; re-runs ingest only files not in LAKE/_manifest.
+#   s3:// in LOGS or LAKE (ENGINE=duckdb): the SQL runs in the duckdb shell with httpfs (LOAD httpfs,
+#   or the file CLOUDFRONT_HTTPFS names), credentials from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY
+#   [AWS_SESSION_TOKEN, AWS_REGION] else the credential chain, and AWS_ENDPOINT_URL_S3 (or
+#   AWS_ENDPOINT_URL) for an S3-compatible server (docs/scale.md).
 ENGINE ?= duckdb
 SPARK_MASTER ?= local[2]
 lake: release venv
 	@test -n "$(LOGS)" -a -n "$(LAKE)" || { echo "usage: make lake LOGS='glob' LAKE=dir [ENGINE=duckdb|spark]"; exit 2; }
-	cd scripts && CLOUDFRONT_EXTENSION=$(CURDIR)/$(RELEASE_EXT) ../$(PY) -m cflake.build --logs "$(LOGS)" --lake "$(abspath $(LAKE))" \
+	PYTHONPATH=$(CURDIR)/scripts CLOUDFRONT_EXTENSION=$(abspath $(RELEASE_EXT)) DUCKDB_SHELL=$(abspath $(DUCKDB_SHELL)) $(PY) -m cflake.build --logs "$(LOGS)" --lake "$(if $(findstring ://,$(LAKE)),$(LAKE),$(abspath $(LAKE)))" \
 	  --engine $(ENGINE) --master "$(SPARK_MASTER)" $(if $(FILES_PER_TASK),--files-per-task $(FILES_PER_TASK))
 
 # make spark-hunt LAKE=dir OUT=dir [HUNT_ARGS='--all --param cf_ddos.per_ip_limit=200']

@@ -32,8 +32,9 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.parse
 from pathlib import Path
+
+from cflake import s3
 
 ROOT = Path(__file__).resolve().parent.parent
 SHELL = os.environ.get("DUCKDB_SHELL", str(ROOT / ".venv/bin/duckdb"))
@@ -83,31 +84,12 @@ def find_files(patterns: list[str], remote_preamble: str) -> list[str]:
 def remote_preamble() -> tuple[str, str]:
     """SQL that makes s3:// readable in the shell, and the same with the secret masked (for the
     analyst log)."""
-    httpfs = os.environ.get("CLOUDFRONT_HTTPFS")
-    load = (f"SET allow_extensions_metadata_mismatch = true;\nLOAD {sql_str(httpfs)};\n" if httpfs else "LOAD httpfs;\n")
+    load = "".join(stmt + ";\n" for stmt in s3.httpfs_statements())
     # CREATE SECRET prints a row; the shell's .output keeps it out of the results parsed here.
     quiet, loud = ".output /dev/null\n", ".output\n"
-    key = os.environ.get("AWS_ACCESS_KEY_ID")
-    if not key:
-        secret = "CREATE OR REPLACE SECRET cloudfront_hunt (TYPE s3, PROVIDER credential_chain);\n"
-        return quiet + load + secret + loud, load + secret
-    opts = [("KEY_ID", key), ("SECRET", os.environ.get("AWS_SECRET_ACCESS_KEY", ""))]
-    if os.environ.get("AWS_SESSION_TOKEN"):
-        opts.append(("SESSION_TOKEN", os.environ["AWS_SESSION_TOKEN"]))
-    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
-    if region:
-        opts.append(("REGION", region))
-    extra = []
-    endpoint = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
-    if endpoint:
-        # An S3-compatible server (MinIO, a local test server): host:port, path-style URLs.
-        u = urllib.parse.urlparse(endpoint if "://" in endpoint else "https://" + endpoint)
-        opts.append(("ENDPOINT", u.netloc))
-        extra = ["URL_STYLE 'path'", f"USE_SSL {'true' if u.scheme == 'https' else 'false'}"]
 
     def secret(mask: bool) -> str:
-        parts = [f"{k} {sql_str('***' if mask and k in ('SECRET', 'SESSION_TOKEN') else v)}" for k, v in opts]
-        return f"CREATE OR REPLACE SECRET cloudfront_hunt (TYPE s3, {', '.join(parts + extra)});\n"
+        return s3.secret_sql("cloudfront_hunt", mask) + ";\n"
 
     return quiet + load + secret(False) + loud, load + secret(True)
 

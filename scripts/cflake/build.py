@@ -52,8 +52,10 @@ def prepare(con, lake: str, patterns: list[str], log=print) -> tuple[list[Source
 
 def build_duckdb(lake: str, patterns: list[str], threads: int | None = None, log=print) -> Result:
     remote = lakelib.is_remote(lake) or any(lakelib.is_remote(p) for p in patterns)
-    config = {"threads": str(threads)} if threads else {}
-    con = lakelib.connect(remote=remote, **config)
+    if remote:
+        con = lakelib.shell_connect(threads)
+    else:
+        con = lakelib.connect(**({"threads": str(threads)} if threads else {}))
     new, _ = prepare(con, lake, patterns, log)
     if not new:
         return Result(0, 0, 0.0, 0, None)
@@ -66,11 +68,16 @@ def build_duckdb(lake: str, patterns: list[str], threads: int | None = None, log
     if not lakelib.is_remote(lake):
         os.makedirs(target, exist_ok=True)
     select = lakelib.lake_select(con, [s.path for s in new])
-    rows = con.execute(
+    con.execute(
         f"COPY ({select}) TO {sql_str(target)} (FORMAT parquet, COMPRESSION zstd, "
         f"PARTITION_BY ({', '.join(lakelib.PARTITIONS)}), ROW_GROUP_SIZE {ROW_GROUP_SIZE}, "
         f"FILENAME_PATTERN {sql_str('b' + batch + '_{uuid}')}, APPEND)"
-    ).fetchall()[0][0]
+    ).fetchall()
+    # The rows written, from the batch's Parquet footers (the shell prints no COPY count).
+    written = f"{target.rstrip('/')}/year=*/month=*/day=*/hour=*/b{batch}_*.parquet"
+    rows = 0
+    if con.execute(f"SELECT count(*) FROM glob({sql_str(written)})").fetchall()[0][0]:  # none: the files had no requests
+        rows = con.execute(f"SELECT sum(num_rows) FROM parquet_file_metadata({sql_str(written)})").fetchall()[0][0]
     if not lakelib.is_remote(lake):
         for dirpath, _, names in os.walk(target):
             rel = os.path.relpath(dirpath, target)

@@ -10,13 +10,17 @@ partition projection read only the partition directories).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import secrets
+import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+
+from . import s3
 
 ROOT = Path(__file__).resolve().parents[2]
 EXT = os.path.abspath(os.environ.get("CLOUDFRONT_EXTENSION", str(ROOT / "build/release/cloudfront.duckdb_extension")))
@@ -37,13 +41,56 @@ def sql_list(items: list[str]) -> str:
 
 
 def connect(ext: str = EXT, database: str = ":memory:", remote: bool = False, **config: str) -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection with the extension loaded (and httpfs when `remote`)."""
+    """A DuckDB connection with the extension loaded (and, when `remote`, httpfs and an S3 secret
+    from the environment: scripts/cflake/s3.py)."""
     con = duckdb.connect(database, config={"allow_unsigned_extensions": "true", **config})
     con.execute(f"LOAD {sql_str(ext)}").fetchall()
     if remote:
-        con.execute("LOAD httpfs").fetchall()
-        con.execute("CREATE SECRET IF NOT EXISTS cf_lake_s3 (TYPE s3, PROVIDER credential_chain)").fetchall()
+        for stmt in s3.httpfs_statements():
+            con.execute(stmt).fetchall()
+        con.execute(s3.secret_sql("cf_lake_s3")).fetchall()
     return con
+
+
+class ShellConnection:
+    """The DuckDB shell (DUCKDB_SHELL, the duckdb-cli of the venv) as a connection: `execute(sql)`
+    runs one statement in a fresh shell after loading the extension, httpfs and the S3 secret,
+    and returns its rows. The DuckDB builder works on s3:// through it because the httpfs on PyPI
+    (1.5.5) loads into the 1.5.6 shell and works there, while in the 1.5.6 Python client it
+    misreads its own settings ("Could not convert string 'Etc/UTC' to UINT64": its option slots
+    land on ICU's TimeZone and Calendar, which that client sets), and no httpfs for Python's
+    DuckDB 2.0.x is on PyPI."""
+
+    def __init__(self, shell: str, ext: str = EXT, threads: int | None = None):
+        self.shell = shell
+        pre = [f"LOAD {sql_str(ext)}", *s3.httpfs_statements(), s3.secret_sql("cf_lake_s3")]
+        if threads:
+            pre.append(f"SET threads = {int(threads)}")
+        # CREATE SECRET prints a row; .output keeps the preamble's rows out of the result.
+        self.preamble = ".output /dev/null\n" + "".join(p + ";\n" for p in pre) + ".output\n"
+
+    def execute(self, sql: str) -> "ShellResult":
+        r = subprocess.run([self.shell, "-unsigned", "-bail", "-json", ":memory:"], input=self.preamble + sql + ";\n",
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            raise RuntimeError(f"duckdb shell: {r.stderr.strip()}")
+        out = r.stdout.strip()
+        return ShellResult([tuple(row.values()) for row in json.loads(out)] if out else [])
+
+
+@dataclass
+class ShellResult:
+    rows: list[tuple]
+
+    def fetchall(self) -> list[tuple]:
+        return self.rows
+
+
+def shell_connect(threads: int | None = None) -> ShellConnection:
+    shell = os.environ.get("DUCKDB_SHELL", str(ROOT / ".venv/bin/duckdb"))
+    if not os.path.exists(shell):
+        raise SystemExit(f"lake: s3:// needs the duckdb shell (DUCKDB_SHELL={shell} is missing: run make venv)")
+    return ShellConnection(shell, threads=threads)
 
 
 def standard_columns(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
