@@ -35,6 +35,7 @@ import time
 from pathlib import Path
 
 from cflake import s3
+from cflake.sqltext import sql_list, sql_str
 
 ROOT = Path(__file__).resolve().parent.parent
 SHELL = os.environ.get("DUCKDB_SHELL", str(ROOT / ".venv/bin/duckdb"))
@@ -45,10 +46,6 @@ CFGEN = ROOT / "target/release/cfgen"
 def fail(msg: str) -> None:
     print(f"hunt: error: {msg}", file=sys.stderr)
     sys.exit(2)
-
-
-def sql_str(s: str) -> str:
-    return "'" + s.replace("'", "''") + "'"
 
 
 def has_glob(p: str) -> bool:
@@ -161,7 +158,7 @@ def main() -> int:
     remote = [f for f in files if "://" in f]
     print(f"[1/4] files found: {len(files)}" + (f" (incl. {len(remote)} remote)" if remote else ""), flush=True)
 
-    logs_list = "[" + ", ".join(sql_str(f) for f in files) + "]"
+    logs_list = sql_list(files)
     preamble = f"LOAD {sql_str(EXT)};\n" + remote_sql
     shown_preamble = f"LOAD {sql_str(EXT)};\n" + remote_shown
     set_logs = f"SET VARIABLE logs = {logs_list};\nSET VARIABLE since = {since};\nSET VARIABLE until = {until};\n"

@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 
 from . import s3
+from .sqltext import sql_list, sql_str
 
 ROOT = Path(__file__).resolve().parents[2]
 EXT = os.path.abspath(os.environ.get("CLOUDFRONT_EXTENSION", str(ROOT / "build/release/cloudfront.duckdb_extension")))
@@ -30,14 +31,6 @@ MANIFEST_DIR = "_manifest"
 
 def is_remote(path: str) -> bool:
     return "://" in path
-
-
-def sql_str(s: str) -> str:
-    return "'" + s.replace("'", "''") + "'"
-
-
-def sql_list(items: list[str]) -> str:
-    return "[" + ", ".join(sql_str(i) for i in items) + "]"
 
 
 def connect(ext: str = EXT, database: str = ":memory:", remote: bool = False, **config: str) -> duckdb.DuckDBPyConnection:

@@ -15,9 +15,7 @@ from __future__ import annotations
 import os
 import urllib.parse
 
-
-def sql_str(s: str) -> str:
-    return "'" + s.replace("'", "''") + "'"
+from .sqltext import sql_str
 
 
 def httpfs_statements() -> list[str]:
