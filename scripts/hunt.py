@@ -78,19 +78,6 @@ def find_files(patterns: list[str], remote_preamble: str) -> list[str]:
     return files
 
 
-def remote_preamble() -> tuple[str, str]:
-    """SQL that makes s3:// readable in the shell, and the same with the secret masked (for the
-    analyst log)."""
-    load = "".join(stmt + ";\n" for stmt in s3.httpfs_statements())
-    # CREATE SECRET prints a row; the shell's .output keeps it out of the results parsed here.
-    quiet, loud = ".output /dev/null\n", ".output\n"
-
-    def secret(mask: bool) -> str:
-        return s3.secret_sql("cloudfront_hunt", mask) + ";\n"
-
-    return quiet + load + secret(False) + loud, load + secret(True)
-
-
 def utc_literal(text: str, what: str) -> str:
     """A TIMESTAMPTZ literal for --since/--until; a time without a zone is UTC."""
     t = text.strip()
@@ -153,7 +140,8 @@ def main() -> int:
         patterns = [str(sample / "*.gz")]
         source = f"generated sample day ({sample}, seed 42, threats listed in truth.json)"
     any_remote = any("://" in p for p in patterns)
-    remote_sql, remote_shown = remote_preamble() if any_remote else ("", "")
+    remote_sql, remote_shown = ((s3.shell_preamble("cloudfront_hunt"), s3.shell_preamble("cloudfront_hunt", shown=True))
+                                if any_remote else ("", ""))
     files = find_files(patterns, remote_sql)
     remote = [f for f in files if "://" in f]
     print(f"[1/4] files found: {len(files)}" + (f" (incl. {len(remote)} remote)" if remote else ""), flush=True)

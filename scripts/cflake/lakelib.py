@@ -56,11 +56,8 @@ class ShellConnection:
 
     def __init__(self, shell: str, ext: str = EXT, threads: int | None = None):
         self.shell = shell
-        pre = [f"LOAD {sql_str(ext)}", *s3.httpfs_statements(), s3.secret_sql("cf_lake_s3")]
-        if threads:
-            pre.append(f"SET threads = {int(threads)}")
-        # CREATE SECRET prints a row; .output keeps the preamble's rows out of the result.
-        self.preamble = ".output /dev/null\n" + "".join(p + ";\n" for p in pre) + ".output\n"
+        pre = [f"LOAD {sql_str(ext)}"] + ([f"SET threads = {int(threads)}"] if threads else [])
+        self.preamble = "".join(p + ";\n" for p in pre) + s3.shell_preamble("cf_lake_s3")
 
     def execute(self, sql: str) -> "ShellResult":
         r = subprocess.run([self.shell, "-unsigned", "-bail", "-json", ":memory:"], input=self.preamble + sql + ";\n",
