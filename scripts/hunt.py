@@ -35,6 +35,7 @@ import time
 from pathlib import Path
 
 from cflake import s3
+from cflake.sqltext import sql_list, sql_str
 
 ROOT = Path(__file__).resolve().parent.parent
 SHELL = os.environ.get("DUCKDB_SHELL", str(ROOT / ".venv/bin/duckdb"))
@@ -45,10 +46,6 @@ CFGEN = ROOT / "target/release/cfgen"
 def fail(msg: str) -> None:
     print(f"hunt: error: {msg}", file=sys.stderr)
     sys.exit(2)
-
-
-def sql_str(s: str) -> str:
-    return "'" + s.replace("'", "''") + "'"
 
 
 def has_glob(p: str) -> bool:
@@ -79,19 +76,6 @@ def find_files(patterns: list[str], remote_preamble: str) -> list[str]:
             fail(f"no files match LOGS pattern {p!r}")
         files.extend(matches)
     return files
-
-
-def remote_preamble() -> tuple[str, str]:
-    """SQL that makes s3:// readable in the shell, and the same with the secret masked (for the
-    analyst log)."""
-    load = "".join(stmt + ";\n" for stmt in s3.httpfs_statements())
-    # CREATE SECRET prints a row; the shell's .output keeps it out of the results parsed here.
-    quiet, loud = ".output /dev/null\n", ".output\n"
-
-    def secret(mask: bool) -> str:
-        return s3.secret_sql("cloudfront_hunt", mask) + ";\n"
-
-    return quiet + load + secret(False) + loud, load + secret(True)
 
 
 def utc_literal(text: str, what: str) -> str:
@@ -156,12 +140,13 @@ def main() -> int:
         patterns = [str(sample / "*.gz")]
         source = f"generated sample day ({sample}, seed 42, threats listed in truth.json)"
     any_remote = any("://" in p for p in patterns)
-    remote_sql, remote_shown = remote_preamble() if any_remote else ("", "")
+    remote_sql, remote_shown = ((s3.shell_preamble("cloudfront_hunt"), s3.shell_preamble("cloudfront_hunt", shown=True))
+                                if any_remote else ("", ""))
     files = find_files(patterns, remote_sql)
     remote = [f for f in files if "://" in f]
     print(f"[1/4] files found: {len(files)}" + (f" (incl. {len(remote)} remote)" if remote else ""), flush=True)
 
-    logs_list = "[" + ", ".join(sql_str(f) for f in files) + "]"
+    logs_list = sql_list(files)
     preamble = f"LOAD {sql_str(EXT)};\n" + remote_sql
     shown_preamble = f"LOAD {sql_str(EXT)};\n" + remote_shown
     set_logs = f"SET VARIABLE logs = {logs_list};\nSET VARIABLE since = {since};\nSET VARIABLE until = {until};\n"

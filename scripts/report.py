@@ -38,6 +38,7 @@ import duckdb
 SCRIPTS = Path(__file__).resolve().parent
 ROOT = SCRIPTS.parent
 sys.path.insert(0, str(SCRIPTS))
+from cflake.sqltext import sql_str  # noqa: E402
 from hunt import drill_query  # noqa: E402  (one drill-down query for the log and the report)
 
 ASSETS = SCRIPTS / "report_assets"
@@ -84,10 +85,6 @@ def open_database(db: Path, extension: str) -> duckdb.DuckDBPyConnection:
     con.execute("LOAD " + sql_str(extension))
     con.execute(f"ATTACH {sql_str(str(db))} AS {HUNT} (READ_ONLY)")
     return con
-
-
-def sql_str(s: str) -> str:
-    return "'" + s.replace("'", "''") + "'"
 
 
 def playbook_rows(con: duckdb.DuckDBPyConnection, name: str, sql: str) -> list[dict[str, Any]]:

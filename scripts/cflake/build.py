@@ -10,7 +10,8 @@ import time
 from dataclasses import dataclass
 
 from . import lakelib
-from .lakelib import Source, sql_str
+from .lakelib import Source
+from .sqltext import sql_str
 
 #: Rows per Parquet row group (DuckDB's default); with one file per partition and writer thread,
 #: an hour of a busy distribution is a few files of 10-200 MB (docs/scale.md).

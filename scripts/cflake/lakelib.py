@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 
 from . import s3
+from .sqltext import sql_list, sql_str
 
 ROOT = Path(__file__).resolve().parents[2]
 EXT = os.path.abspath(os.environ.get("CLOUDFRONT_EXTENSION", str(ROOT / "build/release/cloudfront.duckdb_extension")))
@@ -30,14 +31,6 @@ MANIFEST_DIR = "_manifest"
 
 def is_remote(path: str) -> bool:
     return "://" in path
-
-
-def sql_str(s: str) -> str:
-    return "'" + s.replace("'", "''") + "'"
-
-
-def sql_list(items: list[str]) -> str:
-    return "[" + ", ".join(sql_str(i) for i in items) + "]"
 
 
 def connect(ext: str = EXT, database: str = ":memory:", remote: bool = False, **config: str) -> duckdb.DuckDBPyConnection:
@@ -63,11 +56,8 @@ class ShellConnection:
 
     def __init__(self, shell: str, ext: str = EXT, threads: int | None = None):
         self.shell = shell
-        pre = [f"LOAD {sql_str(ext)}", *s3.httpfs_statements(), s3.secret_sql("cf_lake_s3")]
-        if threads:
-            pre.append(f"SET threads = {int(threads)}")
-        # CREATE SECRET prints a row; .output keeps the preamble's rows out of the result.
-        self.preamble = ".output /dev/null\n" + "".join(p + ";\n" for p in pre) + ".output\n"
+        pre = [f"LOAD {sql_str(ext)}"] + ([f"SET threads = {int(threads)}"] if threads else [])
+        self.preamble = "".join(p + ";\n" for p in pre) + s3.shell_preamble("cf_lake_s3")
 
     def execute(self, sql: str) -> "ShellResult":
         r = subprocess.run([self.shell, "-unsigned", "-bail", "-json", ":memory:"], input=self.preamble + sql + ";\n",

@@ -15,9 +15,7 @@ from __future__ import annotations
 import os
 import urllib.parse
 
-
-def sql_str(s: str) -> str:
-    return "'" + s.replace("'", "''") + "'"
+from .sqltext import sql_str
 
 
 def httpfs_statements() -> list[str]:
@@ -48,3 +46,12 @@ def secret_sql(name: str, mask: bool = False) -> str:
         extra = ["URL_STYLE 'path'", f"USE_SSL {'true' if u.scheme == 'https' else 'false'}"]
     parts = [f"{k} {sql_str('***' if mask and k in ('SECRET', 'SESSION_TOKEN') else v)}" for k, v in opts]
     return f"CREATE OR REPLACE SECRET {name} (TYPE s3, {', '.join(parts + extra)})"
+
+
+def shell_preamble(secret_name: str, shown: bool = False) -> str:
+    """Input for the duckdb shell that makes s3:// readable: httpfs and the secret `secret_name`,
+    one statement a line. CREATE SECRET prints a row, so they run between `.output /dev/null` and
+    `.output`, keeping that row out of the results the caller parses. `shown`: the copy for a
+    reader (the analyst log), the secret key and token masked and without the .output lines."""
+    sql = "".join(stmt + ";\n" for stmt in [*httpfs_statements(), secret_sql(secret_name, mask=shown)])
+    return sql if shown else ".output /dev/null\n" + sql + ".output\n"

@@ -14,6 +14,7 @@ import time
 
 from . import lakelib
 from .build import Result, prepare
+from .sqltext import sql_list
 
 #: Input per task when files_per_task is not given: enough to amortise a task's start (a DuckDB
 #: connection and LOAD, about 50 ms) and small enough to spread a day over many executors.
@@ -89,7 +90,7 @@ def build_spark(lake: str, patterns: list[str], master: str = "local[2]", files_
         if own:
             spark.stop()
     lakelib.write_manifest(con, lake, batch, "spark", new)
-    n = con.execute(f"SELECT count(*) FROM read_cloudfront({lakelib.sql_list([s.path for s in new])})").fetchall()[0][0]
+    n = con.execute(f"SELECT count(*) FROM read_cloudfront({sql_list([s.path for s in new])})").fetchall()[0][0]
     return Result(len(new), int(n), seconds, sum(s.size for s in new), batch)
 
 
