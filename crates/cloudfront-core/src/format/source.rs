@@ -6,7 +6,12 @@
 
 use std::io::{self, BufRead, BufReader, Read};
 
-use flate2::bufread::GzDecoder;
+/// The decoder of one gzip member: ISA-L's igzip with feature `isal`, else flate2 (zlib-rs).
+#[cfg(not(feature = "isal"))]
+use flate2::bufread::GzDecoder as Member;
+
+#[cfg(feature = "isal")]
+use super::igzip::IgzipMember as Member;
 
 /// The first two bytes of every gzip member (RFC 1952).
 pub const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
@@ -62,7 +67,7 @@ pub fn open_text<'a, R: Read + Send + 'a>(raw: R) -> io::Result<Box<dyn Read + S
     }
     let buffered = BufReader::with_capacity(IO_BUFFER, Prefixed { head, pos: 0, len: n, inner: raw });
     if n >= 2 && head[..2] == GZIP_MAGIC {
-        Ok(Box::new(GzipMembers { member: Some(GzDecoder::new(buffered)) }))
+        Ok(Box::new(GzipMembers { member: Some(Member::new(buffered)) }))
     } else {
         Ok(Box::new(buffered))
     }
@@ -104,7 +109,7 @@ impl<R: Read> Read for Prefixed<R> {
 
 /// One gzip member after another until the input ends (or only zero bytes remain).
 struct GzipMembers<R: Read> {
-    member: Option<GzDecoder<BufReader<Prefixed<R>>>>,
+    member: Option<Member<BufReader<Prefixed<R>>>>,
 }
 
 impl<R: Read> Read for GzipMembers<R> {
@@ -118,7 +123,7 @@ impl<R: Read> Read for GzipMembers<R> {
             // This member ended (its CRC and length checked): what follows?
             let mut input = self.member.take().expect("member present").into_inner();
             if after_member(&mut input)? {
-                self.member = Some(GzDecoder::new(input));
+                self.member = Some(Member::new(input));
             }
         }
     }
@@ -201,6 +206,41 @@ mod tests {
         corrupt[20] ^= 0xff;
         corrupt[21] ^= 0xff;
         assert!(read_all(corrupt).is_err());
+    }
+
+    /// Every cut of a member (from its second byte on: one byte is not yet gzip's magic) is an
+    /// error, never a shorter text or a hang; so is a wrong CRC-32 or length in the trailer.
+    /// Both decoders (flate2 and, with feature `isal`, igzip) must agree.
+    #[test]
+    fn every_cut_and_a_bad_trailer_are_errors() {
+        let whole = gz(b"2019-12-04\t21:02:31\t192.0.2.1\t200\n".repeat(50).as_slice());
+        for cut in 2..whole.len() {
+            assert!(read_all(whole[..cut].to_vec()).is_err(), "cut at {cut} read");
+            assert!(read_slowly(whole[..cut].to_vec()).is_err(), "cut at {cut} read slowly");
+        }
+        let n = whole.len();
+        for at in [n - 8, n - 5, n - 4, n - 1] {
+            // CRC-32 (n-8..n-4) and ISIZE (n-4..n), RFC 1952 2.3.1.
+            let mut bad = whole.clone();
+            bad[at] ^= 0x01;
+            assert!(read_all(bad.clone()).is_err(), "trailer byte {at} changed, read");
+            assert!(read_slowly(bad).is_err(), "trailer byte {at} changed, read slowly");
+        }
+    }
+
+    /// Optional header fields (RFC 1952 2.3.1: FEXTRA, FNAME, FCOMMENT) are skipped.
+    #[test]
+    fn optional_header_fields_are_skipped() {
+        let mut e = flate2::GzBuilder::new()
+            .extra(b"xx".to_vec())
+            .filename("E2EXAMPLE.2026-11-20-00.abcd.gz")
+            .comment("a comment")
+            .write(Vec::new(), Compression::default());
+        e.write_all(b"line\n").unwrap();
+        let mut two = e.finish().unwrap();
+        two.extend(gz(b"next\n"));
+        assert_eq!(read_all(two.clone()).unwrap(), b"line\nnext\n");
+        assert_eq!(read_slowly(two).unwrap(), b"line\nnext\n");
     }
 
     /// Issue 11: zero padding after the last member ends the stream (as gzip(1) reads it);
