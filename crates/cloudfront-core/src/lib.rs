@@ -8,8 +8,8 @@
 //!
 //! The DuckDB extension (`cloudfront`), the log generator (`cfgen`) and the fuzz targets all use
 //! this crate, so what they test is what the extension runs. No `unsafe` here except the SIMD
-//! loop in `format::lines`, the ASCII-to-`str` step in `format::cell` and the calls into ISA-L
-//! in `format::igzip` (feature `isal`), each saying why it is sound.
+//! loop in `format::lines` and the ASCII-to-`str` step in `format::cell`, each saying why it is
+//! sound.
 #![deny(unsafe_code)]
 
 pub mod format;

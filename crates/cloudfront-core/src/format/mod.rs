@@ -4,9 +4,6 @@
 pub mod cell;
 pub mod decode;
 pub mod fields;
-#[cfg(feature = "isal")]
-#[allow(unsafe_code)]
-pub mod igzip;
 pub mod json;
 pub mod lines;
 pub mod options;

@@ -6,12 +6,7 @@
 
 use std::io::{self, BufRead, BufReader, Read};
 
-/// The decoder of one gzip member: ISA-L's igzip with feature `isal`, else flate2 (zlib-rs).
-#[cfg(not(feature = "isal"))]
-use flate2::bufread::GzDecoder as Member;
-
-#[cfg(feature = "isal")]
-use super::igzip::IgzipMember as Member;
+use flate2::bufread::GzDecoder;
 
 /// The first two bytes of every gzip member (RFC 1952).
 pub const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
@@ -67,7 +62,7 @@ pub fn open_text<'a, R: Read + Send + 'a>(raw: R) -> io::Result<Box<dyn Read + S
     }
     let buffered = BufReader::with_capacity(IO_BUFFER, Prefixed { head, pos: 0, len: n, inner: raw });
     if n >= 2 && head[..2] == GZIP_MAGIC {
-        Ok(Box::new(GzipMembers { member: Some(Member::new(buffered)) }))
+        Ok(Box::new(GzipMembers { member: Some(GzDecoder::new(buffered)) }))
     } else {
         Ok(Box::new(buffered))
     }
@@ -109,7 +104,7 @@ impl<R: Read> Read for Prefixed<R> {
 
 /// One gzip member after another until the input ends (or only zero bytes remain).
 struct GzipMembers<R: Read> {
-    member: Option<Member<BufReader<Prefixed<R>>>>,
+    member: Option<GzDecoder<BufReader<Prefixed<R>>>>,
 }
 
 impl<R: Read> Read for GzipMembers<R> {
@@ -123,7 +118,7 @@ impl<R: Read> Read for GzipMembers<R> {
             // This member ended (its CRC and length checked): what follows?
             let mut input = self.member.take().expect("member present").into_inner();
             if after_member(&mut input)? {
-                self.member = Some(Member::new(input));
+                self.member = Some(GzDecoder::new(input));
             }
         }
     }
@@ -210,7 +205,6 @@ mod tests {
 
     /// Every cut of a member (from its second byte on: one byte is not yet gzip's magic) is an
     /// error, never a shorter text or a hang; so is a wrong CRC-32 or length in the trailer.
-    /// Both decoders (flate2 and, with feature `isal`, igzip) must agree.
     #[test]
     fn every_cut_and_a_bad_trailer_are_errors() {
         let whole = gz(b"2019-12-04\t21:02:31\t192.0.2.1\t200\n".repeat(50).as_slice());
