@@ -203,6 +203,40 @@ mod tests {
         assert!(read_all(corrupt).is_err());
     }
 
+    /// Every cut of a member (from its second byte on: one byte is not yet gzip's magic) is an
+    /// error, never a shorter text or a hang; so is a wrong CRC-32 or length in the trailer.
+    #[test]
+    fn every_cut_and_a_bad_trailer_are_errors() {
+        let whole = gz(b"2019-12-04\t21:02:31\t192.0.2.1\t200\n".repeat(50).as_slice());
+        for cut in 2..whole.len() {
+            assert!(read_all(whole[..cut].to_vec()).is_err(), "cut at {cut} read");
+            assert!(read_slowly(whole[..cut].to_vec()).is_err(), "cut at {cut} read slowly");
+        }
+        let n = whole.len();
+        for at in [n - 8, n - 5, n - 4, n - 1] {
+            // CRC-32 (n-8..n-4) and ISIZE (n-4..n), RFC 1952 2.3.1.
+            let mut bad = whole.clone();
+            bad[at] ^= 0x01;
+            assert!(read_all(bad.clone()).is_err(), "trailer byte {at} changed, read");
+            assert!(read_slowly(bad).is_err(), "trailer byte {at} changed, read slowly");
+        }
+    }
+
+    /// Optional header fields (RFC 1952 2.3.1: FEXTRA, FNAME, FCOMMENT) are skipped.
+    #[test]
+    fn optional_header_fields_are_skipped() {
+        let mut e = flate2::GzBuilder::new()
+            .extra(b"xx".to_vec())
+            .filename("E2EXAMPLE.2026-11-20-00.abcd.gz")
+            .comment("a comment")
+            .write(Vec::new(), Compression::default());
+        e.write_all(b"line\n").unwrap();
+        let mut two = e.finish().unwrap();
+        two.extend(gz(b"next\n"));
+        assert_eq!(read_all(two.clone()).unwrap(), b"line\nnext\n");
+        assert_eq!(read_slowly(two).unwrap(), b"line\nnext\n");
+    }
+
     /// Issue 11: zero padding after the last member ends the stream (as gzip(1) reads it);
     /// anything else after a member, or after the padding, is an error naming the offset.
     #[test]
