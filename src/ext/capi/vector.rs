@@ -253,6 +253,18 @@ impl<'a> OutVector<'a> {
         self.capacity
     }
 
+    /// Bytes a row takes in the vector's own buffer (DuckDB's physical layout; the validity
+    /// mask, string heap and child vectors aside).
+    pub fn entry_bytes(&self) -> usize {
+        match self.physical {
+            Physical::Bool => 1,
+            Physical::I32 => 4,
+            Physical::I64 | Physical::F64 | Physical::Struct | Physical::Other => 8,
+            // string_t, list_entry_t
+            Physical::Str | Physical::List => 16,
+        }
+    }
+
     #[inline]
     fn check(&self, row: usize, physical: Physical) {
         assert!(row < self.capacity, "row {row} of an output vector of {} rows", self.capacity);
