@@ -34,9 +34,9 @@ pub const YIELD_BYTES: u64 = 4 << 20;
 /// Most bytes of output vectors a scan call fills. The vectors are written row by row, a value
 /// in each column, and DuckDB reads them right after: kept within a core's L2 cache (512 KiB
 /// on the machines measured, half of it left for the text being split), they are not written
-/// back to memory and fetched again. Every column of a standard log takes about 430 bytes a
-/// row, so a full-width scan fills about 600 rows a call instead of 2,048 (about 1 MB); a narrow
-/// one still fills whole chunks.
+/// back to memory and fetched again. Every column of a standard log takes 436 bytes a row, so a
+/// full-width scan fills 601 rows a call instead of 2,048 (about 900 KB); a narrow one still
+/// fills whole chunks.
 const CHUNK_BYTES: usize = 256 << 10;
 
 /// Fewest rows a scan call fills when it can (below that DuckDB's own work per chunk grows).
@@ -111,9 +111,10 @@ impl Local {
     }
 }
 
-/// Fills up to one chunk of rows (fewer when the projection is wide: `CHUNK_BYTES`); 0 means the scan is over for this thread. Returns early, with
-/// fewer rows, once `YIELD_BYTES` of input were consumed (so DuckDB can check for an interrupt),
-/// provided there is at least one row: an empty chunk would end the scan.
+/// Fills up to one chunk of rows (fewer when the projection is wide: `CHUNK_BYTES`); 0 means
+/// the scan is over for this thread. Returns early, with fewer rows, once `YIELD_BYTES` of input
+/// were consumed (so DuckDB can check for an interrupt), provided there is at least one row: an
+/// empty chunk would end the scan.
 pub fn fill(bind: &Bind, units: &Units, local: &mut Local, output: &mut OutputChunk<'_>) -> Result<usize, ReadError> {
     let room = output.capacity();
     let mut columns = output.columns();
