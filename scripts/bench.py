@@ -70,28 +70,34 @@ def duckdb_source(kind: str, glob: str) -> str:
             f"columns = {{{cols}}}))")
 
 
-def child_duckdb(kind: str, query: str, glob: str, threads: int) -> str:
+def query_sql(query: str, src: str) -> str:
+    """The benchmark's query `query` ("full" or "narrow") over `src`."""
+    return (full_width_select("timestamp") + f" FROM {src}") if query == "full" else NARROW.format(src=src)
+
+
+def duckdb_connection(threads: int):
     import duckdb
     con = duckdb.connect(config={"allow_unsigned_extensions": "true", "threads": str(threads)})
     con.execute(f"LOAD '{EXT}'")
-    src = duckdb_source(kind, glob)
-    sql = (full_width_select("timestamp") + f" FROM {src}") if query == "full" else NARROW.format(src=src)
+    return con
+
+
+def timed_duckdb(con, sql: str) -> str:
     with timed() as t:
         result = con.execute(sql).fetchall()
     return json.dumps({**t, "result": json.dumps(result, default=str)[:200]})
+
+
+def child_duckdb(kind: str, query: str, glob: str, threads: int) -> str:
+    return timed_duckdb(duckdb_connection(threads), query_sql(query, duckdb_source(kind, glob)))
 
 
 def child_in_memory(query: str, glob: str, threads: int) -> str:
     """DuckDB's own share of a query: the same query over the same rows, read beforehand (not
     timed) into an in-memory table. What no reader feeding DuckDB can avoid."""
-    import duckdb
-    con = duckdb.connect(config={"allow_unsigned_extensions": "true", "threads": str(threads)})
-    con.execute(f"LOAD '{EXT}'")
+    con = duckdb_connection(threads)
     con.execute(f"CREATE TABLE t AS FROM read_cloudfront('{glob}')")
-    sql = (full_width_select("timestamp") + " FROM t") if query == "full" else NARROW.format(src="t")
-    with timed() as t:
-        result = con.execute(sql).fetchall()
-    return json.dumps({**t, "result": json.dumps(result, default=str)[:200]})
+    return timed_duckdb(con, query_sql(query, "t"))
 
 
 def child_polars(query: str, glob: str, threads: int) -> str:
@@ -179,7 +185,7 @@ def child_datafusion(query: str, glob: str, threads: int) -> str:
     ctx.register_csv("logs", glob.split("*")[0], options=options)  # every file with the extension in the directory
     src = ("(SELECT to_timestamp(concat(CAST(date AS VARCHAR), 'T', time, 'Z')) AS timestamp, "
            + ", ".join(datafusion_column(n, t) for n, t in COLUMNS) + " FROM logs)")
-    sql = (full_width_select("timestamp") + f" FROM {src}") if query == "full" else NARROW.format(src=src)
+    sql = query_sql(query, src)
     with timed() as t:
         result = ctx.sql(sql).to_arrow_table().to_pylist()
     return json.dumps({**t, "result": json.dumps(result, default=str)[:200]})
