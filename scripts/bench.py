@@ -11,7 +11,8 @@ counting lines, measured in the same rounds; so is DuckDB's own share of each qu
 query over the rows already in an in-memory table), which splits our time into inflating,
 DuckDB's work and the rest. The machine may be shared: every engine (and the
 floor) runs once per round, rounds repeat (--repeat, default 3) and each one's best is reported,
-with the load average after each round.
+with the load average after each round; ratios are also taken within each round (ours over the
+floor, the others over ours) and their median and range over the rounds printed.
 
 Knobs: BENCH_QUICK=1 (one round, gzip only), BENCH_LINES=N or --lines N (data in
 bench-data/lines-N), --readers, --inputs, --only readers.
@@ -23,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -318,6 +320,24 @@ def keep_best(best: dict, key: tuple, result: dict) -> None:
         best[key] = result
 
 
+def print_round_ratios(rounds: list[dict[tuple, dict]], readers: list[str]) -> None:
+    """Ratios taken within each round, then their median and range over the rounds (gzip):
+    read_cloudfront over the floor, and each other reader over read_cloudfront."""
+    pairs = [(query, "read_cloudfront", ("gzip", "-", "floor"), "x floor") for query in ("full", "narrow")]
+    pairs += [(query, reader, ("gzip", query, "read_cloudfront"), "x read_cloudfront")
+              for query in ("full", "narrow") for reader in readers if reader != "read_cloudfront"]
+    lines = []
+    for query, reader, base, label in pairs:
+        ratios = [r[("gzip", query, reader)]["wall"] / r[base]["wall"] for r in rounds
+                  if ("gzip", query, reader) in r and base in r]
+        if len(ratios) > 1:
+            lines.append(f"  {query:7} {reader:16} {label:17} median {statistics.median(ratios):5.2f}, "
+                         f"{min(ratios):.2f}-{max(ratios):.2f} ({', '.join(f'{x:.2f}' for x in ratios)})")
+    if lines:
+        print(f"\nratios within each round (gzip, wall), median and range over {len(rounds)} rounds:")
+        print("\n".join(lines))
+
+
 def load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -401,16 +421,24 @@ def main() -> int:
     inputs = {"gzip": (str(data / "gz" / "**" / "*.gz"), gz),
               "plain": (str(data / "plain" / "**" / "*.log"), sorted(str(p) for p in (data / "plain").rglob("*.log")))}
     best: dict[tuple, dict] = {}
+    # Each round's gzip results (key as in `best`): ratios within a round are less exposed to the
+    # machine's load drifting between rounds than best over best.
+    rounds: list[dict[tuple, dict]] = []
     loads = []
     for round_ in range(args.repeat):
+        rounds.append({})
         for input_name in args.inputs.split(","):
             glob, files = inputs[input_name]
             warm(files)
             if input_name == "gzip":
-                keep_best(best, ("gzip", "-", "floor"), measure([str(floor_bin), str(args.threads), *gz]))
+                rounds[-1][("gzip", "-", "floor")] = measure([str(floor_bin), str(args.threads), *gz])
+                keep_best(best, ("gzip", "-", "floor"), rounds[-1][("gzip", "-", "floor")])
             for query in ("full", "narrow"):
                 for reader in readers:
-                    keep_best(best, (input_name, query, reader), measure(reader_command(reader, query, glob, args.threads)))
+                    result = measure(reader_command(reader, query, glob, args.threads))
+                    keep_best(best, (input_name, query, reader), result)
+                    if input_name == "gzip":
+                        rounds[-1][("gzip", query, reader)] = result
                 if input_name == "gzip":
                     keep_best(best, ("gzip", query, IN_MEMORY),
                               measure([PY, __file__, "--child", "in_memory", query, glob, str(args.threads)]))
@@ -449,6 +477,7 @@ def main() -> int:
                       f"{engine['wall'] / floor['wall']:.2f}x + the rest (splitting, converting, filling vectors) "
                       f"{rest / floor['wall']:.2f}x")
         print("  (both threads are busy throughout, so the parts' wall times add up to about the whole)")
+    print_round_ratios(rounds, readers)
     print(f"load after each round: {'; '.join(loads)}")
     if args.only == "readers":
         return 0

@@ -2,7 +2,7 @@
 //! scan, by validation (`ignore_errors`, the rejects listing) and by the fuzz targets alike (see
 //! `format::row`, which applies it to whole rows).
 
-use super::decode::{needs_text_repair, push_lossy_utf8, push_text_escaping_controls, url_decode_levels};
+use super::decode::{is_ascii, needs_text_repair, push_lossy_utf8, push_text_escaping_controls, url_decode_levels};
 use super::fields::Kind;
 use super::value::{is_null, parse_date, parse_epoch_seconds, parse_f64, parse_i32, parse_i64, parse_time, ValueError};
 
@@ -151,7 +151,7 @@ fn ascii(bytes: &[u8]) -> &str {
 /// `bytes` itself when it is valid UTF-8 (the common, ASCII case), else a repaired copy.
 #[inline(always)]
 pub fn valid_text<'a>(bytes: &'a [u8], repaired: &'a mut Vec<u8>) -> &'a str {
-    if bytes.is_ascii() {
+    if is_ascii(bytes) {
         return ascii(bytes);
     }
     match std::str::from_utf8(bytes) {

