@@ -420,31 +420,32 @@ def main() -> int:
     floor_bin = ROOT / "target/release/examples/decompress_floor"
     inputs = {"gzip": (str(data / "gz" / "**" / "*.gz"), gz),
               "plain": (str(data / "plain" / "**" / "*.log"), sorted(str(p) for p in (data / "plain").rglob("*.log")))}
-    best: dict[tuple, dict] = {}
-    # Each round's gzip results (key as in `best`): ratios within a round are less exposed to the
-    # machine's load drifting between rounds than best over best.
+    # Every measurement, by round and key (input, query, reader): the best of each key is reported,
+    # and ratios within a round, which are less exposed to the machine's load drifting between
+    # rounds than best over best.
     rounds: list[dict[tuple, dict]] = []
     loads = []
     for round_ in range(args.repeat):
-        rounds.append({})
+        measured: dict[tuple, dict] = {}
+        rounds.append(measured)
         for input_name in args.inputs.split(","):
             glob, files = inputs[input_name]
             warm(files)
             if input_name == "gzip":
-                rounds[-1][("gzip", "-", "floor")] = measure([str(floor_bin), str(args.threads), *gz])
-                keep_best(best, ("gzip", "-", "floor"), rounds[-1][("gzip", "-", "floor")])
+                measured[("gzip", "-", "floor")] = measure([str(floor_bin), str(args.threads), *gz])
             for query in ("full", "narrow"):
                 for reader in readers:
-                    result = measure(reader_command(reader, query, glob, args.threads))
-                    keep_best(best, (input_name, query, reader), result)
-                    if input_name == "gzip":
-                        rounds[-1][("gzip", query, reader)] = result
+                    measured[(input_name, query, reader)] = measure(reader_command(reader, query, glob, args.threads))
                 if input_name == "gzip":
-                    keep_best(best, ("gzip", query, IN_MEMORY),
-                              measure([PY, __file__, "--child", "in_memory", query, glob, str(args.threads)]))
+                    measured[("gzip", query, IN_MEMORY)] = measure(
+                        [PY, __file__, "--child", "in_memory", query, glob, str(args.threads)])
         loads.append(load())
         print(f"round {round_ + 1}/{args.repeat} done; load {loads[-1]}", flush=True)
 
+    best: dict[tuple, dict] = {}
+    for measured in rounds:
+        for key, result in measured.items():
+            keep_best(best, key, result)
     floor = best.get(("gzip", "-", "floor"))
     if floor:
         print(f"\nfloor (zlib-rs through flate2: decompress the same gzip files and count lines, {args.threads} threads, "

@@ -346,6 +346,16 @@ pub fn count_byte(hay: &[u8], needle: u8) -> usize {
             __m128i, _mm_and_si128, _mm_cmpeq_epi8, _mm_cvtsi128_si64, _mm_loadu_si128, _mm_sad_epu8, _mm_set1_epi8, _mm_setzero_si128,
             _mm_sub_epi8, _mm_unpackhi_epi64,
         };
+        /// The sum of the 16 bytes of `v` as unsigned counts.
+        #[inline(always)]
+        fn byte_sum(v: __m128i) -> usize {
+            // SAFETY: SSE2 is always available on x86_64; no memory is touched.
+            #[allow(unsafe_code)]
+            unsafe {
+                let sums = _mm_sad_epu8(v, _mm_setzero_si128());
+                _mm_cvtsi128_si64(sums) as usize + _mm_cvtsi128_si64(_mm_unpackhi_epi64(sums, sums)) as usize
+            }
+        }
         // SAFETY: SSE2 is always available on x86_64; loads stay within `hay` (i + 16 <= len, and
         // the tail's block starts at len - 16 >= 0) and within `LAST_LANES` (rest + 16 <= 32).
         #[allow(unsafe_code)]
@@ -361,8 +371,7 @@ pub fn count_byte(hay: &[u8], needle: u8) -> usize {
                     i += 16;
                     blocks += 1;
                 }
-                let sums = _mm_sad_epu8(counters, zero);
-                count += _mm_cvtsi128_si64(sums) as usize + _mm_cvtsi128_si64(_mm_unpackhi_epi64(sums, sums)) as usize;
+                count += byte_sum(counters);
             }
             // The last `rest` bytes (fewer than 16): one block ending at the end of `hay`, its
             // lanes already counted masked off, instead of a byte-by-byte loop (which cost as
@@ -372,9 +381,7 @@ pub fn count_byte(hay: &[u8], needle: u8) -> usize {
                 let chunk = _mm_loadu_si128(hay.as_ptr().add(hay.len() - 16) as *const __m128i);
                 // Lanes 16 - rest .. 16 are all ones: the bytes not counted yet.
                 let fresh = _mm_loadu_si128(LAST_LANES.as_ptr().add(rest) as *const __m128i);
-                let ones = _mm_sub_epi8(zero, _mm_and_si128(_mm_cmpeq_epi8(chunk, n), fresh));
-                let sums = _mm_sad_epu8(ones, zero);
-                count += _mm_cvtsi128_si64(sums) as usize + _mm_cvtsi128_si64(_mm_unpackhi_epi64(sums, sums)) as usize;
+                count += byte_sum(_mm_sub_epi8(zero, _mm_and_si128(_mm_cmpeq_epi8(chunk, n), fresh)));
                 i = hay.len();
             }
         }
